@@ -1,0 +1,72 @@
+"""Jalon's scheduling engine: pure Python + NumPy, no files, no network, no Django."""
+
+from jalon.engine.baselines import BaselineVariance, baseline_variances, save_baseline
+from jalon.engine.calendar import CalendarSet, WorkCalendar
+from jalon.engine.cpm import schedule
+from jalon.engine.errors import (
+    CycleError,
+    FormatError,
+    PlanError,
+    UnknownReferenceError,
+    ValidationError,
+)
+from jalon.engine.model import (
+    Assignment,
+    Baseline,
+    BaselineTask,
+    CalendarException,
+    CalendarSpec,
+    Constraint,
+    ConstraintType,
+    DurationUnit,
+    Lag,
+    LagKind,
+    Link,
+    LinkType,
+    Plan,
+    Progress,
+    Recurrence,
+    RecurrenceType,
+    Resource,
+    ResourceType,
+    Task,
+    WorkingTime,
+)
+from jalon.engine.results import Schedule, ScheduledTask, ScheduleWarning
+
+__all__ = [
+    "Assignment",
+    "Baseline",
+    "BaselineTask",
+    "BaselineVariance",
+    "CalendarException",
+    "CalendarSet",
+    "CalendarSpec",
+    "Constraint",
+    "ConstraintType",
+    "CycleError",
+    "DurationUnit",
+    "FormatError",
+    "Lag",
+    "LagKind",
+    "Link",
+    "LinkType",
+    "Plan",
+    "PlanError",
+    "Progress",
+    "Recurrence",
+    "RecurrenceType",
+    "Resource",
+    "ResourceType",
+    "Schedule",
+    "ScheduleWarning",
+    "ScheduledTask",
+    "Task",
+    "UnknownReferenceError",
+    "ValidationError",
+    "WorkCalendar",
+    "WorkingTime",
+    "baseline_variances",
+    "save_baseline",
+    "schedule",
+]
