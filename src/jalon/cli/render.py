@@ -1,0 +1,234 @@
+"""Turn a :class:`~jalon.engine.results.Schedule` into a Rich table, JSON or CSV.
+
+Pure functions of the schedule (no file or argument handling), so other commands and
+tools can reuse them: :func:`schedule_dict` / :func:`schedule_json` give the JSON
+document, :func:`schedule_csv` the CSV text, :func:`print_schedule` the terminal view.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any, Literal
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from jalon.engine.results import Schedule, ScheduledTask, ScheduleWarning
+
+#: Keys of each task in the JSON output, and columns of the CSV output, in order.
+TASK_FIELDS: tuple[str, ...] = (
+    "uid",
+    "wbs",
+    "name",
+    "start",
+    "finish",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float_minutes",
+    "free_float_minutes",
+    "critical",
+    "summary",
+    "milestone",
+)
+
+MILESTONE_MARK = "◆"
+ASCII_MILESTONE_MARK = "*"
+#: Below this console width the table shows dates without the time of day.
+WIDE_TABLE = 110
+
+
+def iso(value: dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS``, whatever the microseconds."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def selected_tasks(schedule: Schedule, *, critical_only: bool = False) -> list[ScheduledTask]:
+    return [t for t in schedule.tasks if t.critical or not critical_only]
+
+
+def task_record(task: ScheduledTask) -> dict[str, Any]:
+    """One task as a JSON object with exactly :data:`TASK_FIELDS` as keys."""
+    return {
+        "uid": task.uid,
+        "wbs": task.wbs,
+        "name": task.name,
+        "start": iso(task.start),
+        "finish": iso(task.finish),
+        "early_start": iso(task.early_start),
+        "early_finish": iso(task.early_finish),
+        "late_start": iso(task.late_start),
+        "late_finish": iso(task.late_finish),
+        "total_float_minutes": int(task.total_float),
+        "free_float_minutes": int(task.free_float),
+        "critical": bool(task.critical),
+        "summary": bool(task.summary),
+        "milestone": bool(task.milestone),
+    }
+
+
+def warning_record(warning: ScheduleWarning) -> dict[str, Any]:
+    return {"kind": warning.kind, "task": warning.task, "message": warning.message}
+
+
+def schedule_dict(schedule: Schedule, *, critical_only: bool = False) -> dict[str, Any]:
+    """``{"project": {...}, "tasks": [...], "warnings": [...]}``, ready for :mod:`json`."""
+    return {
+        "project": {
+            "name": schedule.plan.name,
+            "start": iso(schedule.start),
+            "finish": iso(schedule.finish),
+        },
+        "tasks": [task_record(t) for t in selected_tasks(schedule, critical_only=critical_only)],
+        "warnings": [warning_record(w) for w in schedule.warnings],
+    }
+
+
+def schedule_json(schedule: Schedule, *, critical_only: bool = False) -> str:
+    text = json.dumps(
+        schedule_dict(schedule, critical_only=critical_only), indent=2, ensure_ascii=False
+    )
+    return text + "\n"
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def schedule_csv(schedule: Schedule, *, critical_only: bool = False) -> str:
+    """A header row with :data:`TASK_FIELDS`, then one row per task (``\\n`` line ends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(TASK_FIELDS)
+    for task in selected_tasks(schedule, critical_only=critical_only):
+        record = task_record(task)
+        writer.writerow([_csv_value(record[key]) for key in TASK_FIELDS])
+    return buffer.getvalue()
+
+
+# -- the terminal view ----------------------------------------------------------------
+
+
+def format_days(minutes: int, minutes_per_day: int = 480) -> str:
+    """Working minutes as days: ``5d``, ``2.5d``, ``-1d``, ``0.06d``."""
+    days = round(minutes / minutes_per_day, 2) if minutes_per_day else 0.0
+    if days == 0:
+        return "0d"  # also turns -0.0 into 0
+    return f"{days:g}d"
+
+
+def format_date(value: dt.datetime, *, with_time: bool = True) -> str:
+    return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def _uses_unicode(console: Console) -> bool:
+    return console.encoding.lower().replace("-", "").startswith("utf")
+
+
+def schedule_table(
+    schedule: Schedule,
+    *,
+    critical_only: bool = False,
+    with_time: bool = True,
+    milestone_mark: str = MILESTONE_MARK,
+) -> Table:
+    """The schedule as a Rich table: WBS, name, start, finish, duration, total float.
+
+    Names are indented by outline level and cut with an ellipsis when the console is too
+    narrow; summary tasks are bold, critical tasks red, inactive tasks dim.
+    """
+    per_day = schedule.plan.minutes_per_day
+    rows: list[tuple[ScheduledTask, list[str]]] = []
+    for task in selected_tasks(schedule, critical_only=critical_only):
+        duration = format_days(task.duration, per_day)
+        if task.milestone:
+            duration = f"{duration} {milestone_mark}"
+        cells = [
+            task.wbs,
+            format_date(task.start, with_time=with_time),
+            format_date(task.finish, with_time=with_time),
+            duration,
+            format_days(task.total_float, per_day),
+        ]
+        rows.append((task, cells))
+
+    def fit(header: str, column: int, cap: int = 1000) -> int:
+        """Wide enough for the header and every cell, so that only the name shrinks."""
+        return min(max([len(header), *(len(cells[column]) for _, cells in rows)]), cap)
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
+    table.add_column("WBS", no_wrap=True, min_width=fit("WBS", 0, cap=12), max_width=12)
+    # a wrappable column is the one Rich narrows first; the cell itself never wraps
+    table.add_column("Name", min_width=8)
+    for i, header in enumerate(("Start", "Finish", "Dur.", "Float"), start=1):
+        justify: Literal["left", "right"] = "right" if i >= 3 else "left"
+        table.add_column(header, no_wrap=True, min_width=fit(header, i), justify=justify)
+    for task, cells in rows:
+        indent = "  " * max(task.outline_level - 1, 0)
+        name = Text(indent + task.name, no_wrap=True, overflow="ellipsis")
+        if task.summary:
+            name.stylize("bold")
+        style = "red" if task.critical else ""
+        if not task.active:
+            style = f"{style} dim".strip()
+        wbs, start, finish, duration, total_float = cells
+        table.add_row(Text(wbs), name, start, finish, duration, total_float, style=style or None)
+    return table
+
+
+def schedule_header(schedule: Schedule) -> Text:
+    text = Text()
+    text.append(schedule.plan.name or "(unnamed plan)", style="bold")
+    text.append(
+        f"  start {format_date(schedule.start)}  finish {format_date(schedule.finish)}"
+        f"  {len(schedule.tasks)} tasks"
+    )
+    return text
+
+
+def warning_lines(schedule: Schedule) -> list[str]:
+    """One line per scheduling warning: ``<WBS> <name>: <message> [<kind>]``."""
+    lines = []
+    by_uid = {t.uid: t for t in schedule.tasks}
+    for w in schedule.warnings:
+        task = by_uid.get(w.task)
+        where = f"{task.wbs} {task.name}" if task is not None else f"uid {w.task}"
+        lines.append(f"{where}: {w.message} [{w.kind}]")
+    return lines
+
+
+def print_schedule(console: Console, schedule: Schedule, *, critical_only: bool = False) -> None:
+    """Header (project, start, finish), the task table, then the warnings."""
+    unicode = _uses_unicode(console)
+    console.print(schedule_header(schedule))
+    console.print(
+        schedule_table(
+            schedule,
+            critical_only=critical_only,
+            with_time=console.width >= WIDE_TABLE,
+            milestone_mark=MILESTONE_MARK if unicode else ASCII_MILESTONE_MARK,
+        )
+    )
+    lines = warning_lines(schedule)
+    if lines:
+        console.print(Text(f"{len(lines)} warning(s):", style="bold yellow"))
+        for line in lines:
+            console.print(Text(f"  {'⚠' if unicode else '!'} {line}", style="yellow"))
+
+
+def render_text(schedule: Schedule, *, critical_only: bool = False, width: int = 120) -> str:
+    """The terminal view as plain text (no colours), for files."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False
+    )
+    print_schedule(console, schedule, critical_only=critical_only)
+    return buffer.getvalue()

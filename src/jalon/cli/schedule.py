@@ -1,0 +1,129 @@
+"""``jalon schedule``: compute a plan's dates and show them as a table, JSON, CSV or MSPDI."""
+
+from __future__ import annotations
+
+import io
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from jalon import load_plan
+from jalon import schedule as compute_schedule
+from jalon.cli import render
+from jalon.cli.common import (
+    UsageError,
+    check_input,
+    parse_status_date,
+    reporting_errors,
+    warn,
+    write_output,
+)
+from jalon.engine.results import Schedule
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xml = "xml"
+
+
+#: ``--out`` suffixes that choose the format when ``--format`` is not given.
+SUFFIX_FORMATS = {
+    ".json": OutputFormat.json,
+    ".csv": OutputFormat.csv,
+    ".xml": OutputFormat.xml,
+}
+
+
+def output_format(requested: OutputFormat | None, out: Path | None) -> OutputFormat:
+    if requested is not None:
+        return requested
+    if out is not None:
+        return SUFFIX_FORMATS.get(out.suffix.lower(), OutputFormat.table)
+    return OutputFormat.table
+
+
+def mspdi_bytes(result: Schedule) -> bytes:
+    # imported here: lxml is only loaded when MSPDI is asked for
+    from jalon.io.msproject_xml import write_mspdi  # noqa: PLC0415
+
+    buffer = io.BytesIO()
+    write_mspdi(result.plan, result, buffer)
+    return buffer.getvalue()
+
+
+def schedule_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="The plan: .yaml/.yml, .json or MS Project .xml.", show_default=False),
+    ],
+    *,
+    format: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format [default: table, or from the --out suffix].",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file instead of stdout.", show_default=False
+        ),
+    ] = None,
+    status_date: Annotated[
+        str | None,
+        typer.Option(
+            "--status-date",
+            help="Status date: YYYY-MM-DD (17:00 that day) or YYYY-MM-DDTHH:MM[:SS].",
+            show_default=False,
+        ),
+    ] = None,
+    critical_only: Annotated[
+        bool, typer.Option("--critical-only", help="Show only the critical tasks.")
+    ] = False,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Input format (yaml, json, xml) when the suffix does not tell.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Schedule a plan and print its dates, floats and critical path."""
+    name = str(file)
+    with reporting_errors(name):
+        plan_format = check_input(file, input_format)
+        when = parse_status_date(status_date)
+        fmt = output_format(format, out)
+        if critical_only and fmt is OutputFormat.xml:
+            raise UsageError("--critical-only cannot be used with --format xml (a whole plan)")
+
+        plan = load_plan(file, format=plan_format)
+        result = compute_schedule(plan, status_date=when)
+
+        if fmt is OutputFormat.table:
+            if out is None:
+                render.print_schedule(Console(highlight=False), result, critical_only=critical_only)
+                return
+            write_output(render.render_text(result, critical_only=critical_only), out)
+            return
+        if fmt is OutputFormat.json:
+            write_output(render.schedule_json(result, critical_only=critical_only), out)
+            return
+        data: str | bytes
+        if fmt is OutputFormat.csv:
+            data = render.schedule_csv(result, critical_only=critical_only)
+        else:
+            data = mspdi_bytes(result)
+        write_output(data, out)
+        for line in render.warning_lines(result):
+            warn(f"{name}: {line}")
