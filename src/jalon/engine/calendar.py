@@ -274,7 +274,10 @@ class CalendarSet:
         self.lens = np.concatenate(lens_all)
         self.cum = np.concatenate(cums_all)
         self.cum_end = self.cum + self.lens
-        self.diff = self.starts - self.cum  # time = diff[i] + work, inside interval i
+        # time = diff[i] + packed work, inside interval i (the calendar's shift cancels)
+        self.diff = self.starts - self.cum - np.repeat(
+            np.arange(len(self.names), dtype=np.int64) * SHIFT, [len(s) for s in starts_all]
+        )
 
     # -- vectorised conversions (calendar ``k`` per element) ------------------------
     def work_at(self, t: Any, k: Any) -> Any:
