@@ -28,7 +28,7 @@ def convert_command(
         str | None,
         typer.Option(
             "--from",
-            help="Input format (yaml, json, xml) [default: from the IN suffix].",
+            help="Input format: yaml, json or xml (default: from the IN suffix).",
             show_default=False,
         ),
     ] = None,
@@ -36,7 +36,7 @@ def convert_command(
         str | None,
         typer.Option(
             "--to",
-            help="Output format (yaml, json, xml) [default: from the OUT suffix].",
+            help="Output format: yaml, json or xml (default: from the OUT suffix).",
             show_default=False,
         ),
     ] = None,

@@ -59,7 +59,11 @@ def mspdi_bytes(result: Schedule) -> bytes:
 def schedule_command(
     file: Annotated[
         Path,
-        typer.Argument(help="The plan: .yaml/.yml, .json or MS Project .xml.", show_default=False),
+        typer.Argument(
+            metavar="FILE",
+            help="The plan: .yaml/.yml, .json or MS Project .xml.",
+            show_default=False,
+        ),
     ],
     *,
     format: Annotated[
@@ -67,7 +71,7 @@ def schedule_command(
         typer.Option(
             "--format",
             "-f",
-            help="Output format [default: table, or from the --out suffix].",
+            help="Output format (default: table, or from the --out suffix).",
             case_sensitive=False,
             show_default=False,
         ),

@@ -16,7 +16,11 @@ from jalon.cli.common import check_input, reporting_errors, warn
 def validate_command(
     file: Annotated[
         Path,
-        typer.Argument(help="The plan: .yaml/.yml, .json or MS Project .xml.", show_default=False),
+        typer.Argument(
+            metavar="FILE",
+            help="The plan: .yaml/.yml, .json or MS Project .xml.",
+            show_default=False,
+        ),
     ],
     input_format: Annotated[
         str | None,
