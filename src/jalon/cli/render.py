@@ -185,24 +185,19 @@ def schedule_table(
 
 
 def schedule_header(schedule: Schedule) -> Text:
+    """The project name (bold), then its start, finish and task count on a second line."""
     text = Text()
     text.append(schedule.plan.name or "(unnamed plan)", style="bold")
     text.append(
-        f"  start {format_date(schedule.start)}  finish {format_date(schedule.finish)}"
-        f"  {len(schedule.tasks)} tasks"
+        f"\nStart {format_date(schedule.start)}   Finish {format_date(schedule.finish)}"
+        f"   {len(schedule.tasks)} tasks"
     )
     return text
 
 
 def warning_lines(schedule: Schedule) -> list[str]:
-    """One line per scheduling warning: ``<WBS> <name>: <message> [<kind>]``."""
-    lines = []
-    by_uid = {t.uid: t for t in schedule.tasks}
-    for w in schedule.warnings:
-        task = by_uid.get(w.task)
-        where = f"{task.wbs} {task.name}" if task is not None else f"uid {w.task}"
-        lines.append(f"{where}: {w.message} [{w.kind}]")
-    return lines
+    """One line per scheduling warning: ``<kind>: <message>`` (the message names the task)."""
+    return [f"{w.kind}: {' '.join(w.message.split())}" for w in schedule.warnings]
 
 
 def print_schedule(console: Console, schedule: Schedule, *, critical_only: bool = False) -> None:
