@@ -69,6 +69,8 @@ CONSTRAINT_LABEL = {
 
 @dataclass
 class _Edges:
+    """Links between nodes after summary expansion (original node numbering)."""
+
     src: IntArray
     dst: IntArray
     type: IntArray
@@ -77,8 +79,30 @@ class _Edges:
 
 
 @dataclass
+class _Pass:
+    """Links of one pass in level order: ``ptr`` slices them by level, ``seg`` by node."""
+
+    src: IntArray  # level-order node numbers
+    dst: IntArray
+    type: IntArray
+    lag_work: IntArray
+    lag_elapsed: IntArray
+    ptr: IntArray  # edges of level L: ptr[L]:ptr[L+1]
+    seg: IntArray  # first edge of each node's run (successor runs forward, predecessor runs backward)
+    seg_ptr: IntArray  # runs of level L: seg_ptr[L]:seg_ptr[L+1]
+    simple: BoolArray  # same calendar at both ends and no elapsed lag: plain key arithmetic
+    level_simple: BoolArray  # per level: every link is simple
+    nonsimple: IntArray  # positions of the links that are not simple
+
+
+@dataclass
 class Network:
-    """A plan compiled for scheduling: nodes (tasks + summary gates) and links by level."""
+    """A plan compiled for scheduling: nodes (tasks + summary gates) and links by level.
+
+    Node arrays are in the plan's order (tasks first, then one gate per linked summary);
+    ``order``/``pos`` map them to *level order*, where the nodes of one level are
+    contiguous, so each level is a slice.
+    """
 
     n_tasks: int
     n_nodes: int
@@ -94,7 +118,6 @@ class Network:
     manual: BoolArray
     alap: BoolArray
     active: BoolArray
-    done: BoolArray  # actual finish known
     ctype: IntArray
     cdate: IntArray  # epoch minutes or 0
     deadline: IntArray  # epoch minutes or -1
@@ -102,16 +125,16 @@ class Network:
     actual_finish: IntArray
     manual_start: IntArray
     manual_finish: IntArray
-    level_of: IntArray
+    has_ff_in: BoolArray  # node has an incoming FF link
+    milestone_flag: BoolArray  # per task: shown as a milestone
+    edges: _Edges
     levels: int
-    perm: IntArray  # nodes sorted by level (ascending id within a level)
+    order: IntArray  # level order -> node
+    pos: IntArray  # node -> level order
     level_ptr: IntArray
-    edges: _Edges  # sorted by (level of successor, successor)
-    fw_ptr: IntArray  # edge ranges per level (by successor)
-    bw_order: IntArray  # edge permutation sorted by (level of predecessor, predecessor)
-    bw_ptr: IntArray
+    forward: _Pass
+    backward: _Pass
     summary_ss_links: list[tuple[int, int, int, int, int]]  # summary pred SS/SF, resolved later
-    has_alap: bool
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,9 +331,11 @@ def _compile(plan: Plan) -> Network:
         extra = np.full(len(gates), fill, dtype=arr.dtype)
         return np.concatenate([arr, extra])
 
-    node_cal_name = task_cals + [task_cals[gp] if task_cals[gp] != ELAPSED_CALENDAR else plan.calendar for gp in gate_parent]
+    node_cal_name = task_cals + [
+        task_cals[gp] if task_cals[gp] != ELAPSED_CALENDAR else plan.calendar for gp in gate_parent
+    ]
     node_cal = np.fromiter((cal_index[c] for c in node_cal_name), dtype=np.int64, count=n_nodes)
-    e = _Edges(
+    edges = _Edges(
         np.array(src, dtype=np.int64),
         np.array(dst, dtype=np.int64),
         np.array(typ, dtype=np.int64),
@@ -319,18 +344,14 @@ def _compile(plan: Plan) -> Network:
     )
     # leveling delay: elapsed time before the task may start (MS Project's "Leveling Delay")
     delay = np.fromiter((t.leveling_delay for t in tasks), dtype=np.int64, count=n)
-    if delay.any() and len(e.dst):
-        task_dst = e.dst < n
-        e.lag_elapsed[task_dst] += delay[e.dst[task_dst]]
+    if delay.any() and len(edges.dst):
+        task_dst = edges.dst < n
+        edges.lag_elapsed[task_dst] += delay[edges.dst[task_dst]]
 
-    level_of, levels, perm, level_ptr = _levels(plan, n_nodes, e.src, e.dst)
-    order = np.lexsort((e.dst, level_of[e.dst])) if len(e.dst) else np.empty(0, np.int64)
-    e = _Edges(e.src[order], e.dst[order], e.type[order], e.lag_work[order], e.lag_elapsed[order])
-    fw_ptr = np.searchsorted(level_of[e.dst], np.arange(levels + 1), side="left").astype(np.int64)
-    bw_order = np.lexsort((e.src, level_of[e.src])) if len(e.src) else np.empty(0, np.int64)
-    bw_ptr = np.searchsorted(level_of[e.src][bw_order], np.arange(levels + 1), side="left").astype(np.int64)
-
-    return Network(
+    a_finish_all = extend(a_finish, -1)
+    has_ff_in = np.zeros(n_nodes, dtype=bool)
+    has_ff_in[edges.dst[edges.type == _FF]] = True
+    net = Network(
         n_tasks=n,
         n_nodes=n_nodes,
         leaf=leaf,
@@ -345,33 +366,123 @@ def _compile(plan: Plan) -> Network:
         manual=extend(manual, False),
         alap=extend(alap, False),
         active=extend(active, True),
-        done=extend(a_finish >= 0, False),
         ctype=extend(ctype, 0),
         cdate=extend(cdate, 0),
         deadline=extend(deadline, -1),
         actual_start=extend(a_start, -1),
-        actual_finish=extend(a_finish, -1),
+        actual_finish=a_finish_all,
         manual_start=extend(m_start, -1),
         manual_finish=extend(m_finish, -1),
-        level_of=level_of,
-        levels=levels,
-        perm=perm,
-        level_ptr=level_ptr,
-        edges=e,
-        fw_ptr=fw_ptr,
-        bw_order=bw_order,
-        bw_ptr=bw_ptr,
+        has_ff_in=has_ff_in,
+        milestone_flag=ms,
+        edges=edges,
+        levels=0,
+        order=np.empty(0, np.int64),
+        pos=np.empty(0, np.int64),
+        level_ptr=np.empty(0, np.int64),
+        forward=_empty_pass(),
+        backward=_empty_pass(),
         summary_ss_links=summary_ss,
-        has_alap=bool(alap.any()),
+    )
+    _order_network(plan, net)
+    return net
+
+
+def _empty_pass() -> _Pass:
+    z = np.empty(0, np.int64)
+    return _Pass(
+        z,
+        z,
+        z,
+        z,
+        z,
+        np.zeros(2, np.int64),
+        z,
+        np.zeros(2, np.int64),
+        z.astype(bool),
+        np.ones(1, bool),
+        z,
     )
 
 
-def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[IntArray, int, IntArray, IntArray]:
+def _order_network(plan: Plan, net: Network) -> None:
+    """Sort nodes into levels and build both passes' link tables (in place)."""
+    e = net.edges
+    level_of, levels = _levels(plan, net.n_nodes, e.src, e.dst)
+    order = np.argsort(level_of, kind="stable").astype(np.int64)
+    pos = np.empty_like(order)
+    pos[order] = np.arange(len(order), dtype=np.int64)
+    net.levels = levels
+    net.order, net.pos = order, pos
+    net.level_ptr = np.searchsorted(level_of[order], np.arange(levels + 1), side="left").astype(
+        np.int64
+    )
+    src, dst = pos[e.src], pos[e.dst]
+    cal = net.node_cal
+    simple = (cal[e.src] == cal[e.dst]) & (e.lag_elapsed == 0)
+    net.forward = _make_pass(dst, src, dst, e, simple, level_of[e.dst], levels)
+    # links into finished tasks no longer constrain their predecessors' late dates
+    live = net.actual_finish[e.dst] < 0
+    net.backward = _make_pass(
+        src[live],
+        src[live],
+        dst[live],
+        _subset(e, live),
+        simple[live],
+        level_of[e.src][live],
+        levels,
+    )
+
+
+def _subset(e: _Edges, mask: BoolArray) -> _Edges:
+    return _Edges(e.src[mask], e.dst[mask], e.type[mask], e.lag_work[mask], e.lag_elapsed[mask])
+
+
+def _make_pass(
+    key: IntArray,
+    src: IntArray,
+    dst: IntArray,
+    e: _Edges,
+    simple: BoolArray,
+    level: IntArray,
+    levels: int,
+) -> _Pass:
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    lvl = level[order]
+    ptr = np.searchsorted(lvl, np.arange(levels + 1), side="left").astype(np.int64)
+    if len(key_sorted):
+        seg = np.flatnonzero(np.concatenate(([True], key_sorted[1:] != key_sorted[:-1]))).astype(
+            np.int64
+        )
+    else:
+        seg = np.empty(0, np.int64)
+    seg_ptr = np.searchsorted(seg, ptr).astype(np.int64)
+    simple_sorted = simple[order]
+    level_simple = np.ones(levels, dtype=bool)
+    nonsimple = np.flatnonzero(~simple_sorted).astype(np.int64)
+    if nonsimple.size:
+        level_simple[np.unique(lvl[nonsimple])] = False
+    return _Pass(
+        src=src[order],
+        dst=dst[order],
+        type=e.type[order],
+        lag_work=e.lag_work[order],
+        lag_elapsed=e.lag_elapsed[order],
+        ptr=ptr,
+        seg=seg,
+        seg_ptr=seg_ptr,
+        simple=simple_sorted,
+        level_simple=level_simple,
+        nonsimple=nonsimple,
+    )
+
+
+def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[IntArray, int]:
     """Topological levels by Kahn's algorithm, one vectorised step per level."""
     level_of = np.zeros(n_nodes, dtype=np.int64)
     if len(src) == 0:
-        perm = np.arange(n_nodes, dtype=np.int64)
-        return level_of, 1, perm, np.array([0, n_nodes], dtype=np.int64)
+        return level_of, 1
     indeg = np.bincount(dst, minlength=n_nodes)
     order = np.argsort(src, kind="stable")
     succ = dst[order]
@@ -395,14 +506,11 @@ def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[Int
         frontier = uniq[indeg[uniq] == 0]
         level += 1
     if seen < n_nodes:
-        _raise_cycle(plan, n_nodes, src, dst, indeg)
-    levels = level + 1
-    perm = np.argsort(level_of, kind="stable").astype(np.int64)
-    level_ptr = np.searchsorted(level_of[perm], np.arange(levels + 1), side="left").astype(np.int64)
-    return level_of, levels, perm, level_ptr
+        _raise_cycle(plan, src, dst, indeg)
+    return level_of, int(level_of.max()) + 1
 
 
-def _raise_cycle(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray, indeg: IntArray) -> None:
+def _raise_cycle(plan: Plan, src: IntArray, dst: IntArray, indeg: IntArray) -> None:
     n = len(plan.tasks)
     stuck = set(np.flatnonzero(indeg > 0).tolist())
     graph: dict[int, list[int]] = {}
@@ -422,22 +530,18 @@ def _raise_cycle(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray, indeg: 
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass
 class _Keys:
-    """Key conversions for one network over one calendar set."""
+    """Conversions between epoch minutes and keys, each node in its own calendar."""
 
-    cs: CalendarSet
-    cal: IntArray  # per node calendar index
-
-    def off(self, k: Any) -> Any:
-        return k * SHIFT
+    def __init__(self, cs: CalendarSet) -> None:
+        self.cs = cs
 
     def start_key(self, t: Any, k: Any) -> Any:
-        """Key of the first working instant at or after ``t`` (a start)."""
+        """Key of the first working instant at or after ``t`` (where a start sits)."""
         return 2 * self.cs.work_at(t, k) + 1
 
     def finish_key(self, t: Any, k: Any) -> Any:
-        """Key of the last working instant at or before ``t`` (a finish)."""
+        """Key of the last working instant at or before ``t`` (where a finish sits)."""
         return 2 * self.cs.work_at(t, k)
 
     def exact_key(self, t: Any, k: Any) -> Any:
@@ -447,11 +551,12 @@ class _Keys:
         return 2 * w + pos
 
     def to_time(self, key: Any) -> Any:
-        w = key >> 1
-        return self.cs.at(w, 1 - (key & 1))
+        return self.cs.at(key >> 1, 1 - (key & 1))
 
 
-def calendars_for(plan: Plan, schedule: Schedule | None = None) -> tuple[CalendarSet, dict[int, str]]:
+def calendars_for(
+    plan: Plan, schedule: Schedule | None = None
+) -> tuple[CalendarSet, dict[int, str]]:
     """A calendar set covering the plan (and its schedule) and each task's calendar name."""
     net = compile_network(plan)
     first = plan.start.date()
@@ -464,6 +569,11 @@ def calendars_for(plan: Plan, schedule: Schedule | None = None) -> tuple[Calenda
 
 
 def _calendar_set(plan: Plan, net: Network, first: dt.date, last: dt.date) -> CalendarSet:
+    cache: dict[tuple[Any, ...], CalendarSet] = plan.__dict__.setdefault("_calendar_sets", {})
+    key = (tuple(net.cal_names), first, last)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     specs = dict(plan.calendar_specs)
     specs[ELAPSED_CALENDAR] = twenty_four_hours_calendar(ELAPSED_CALENDAR)
     cs = CalendarSet(specs, net.cal_names, first, last)
@@ -471,6 +581,9 @@ def _calendar_set(plan: Plan, net: Network, first: dt.date, last: dt.date) -> Ca
     for name in cs.empty:
         if name in used:
             raise ValidationError(f"calendar '{name}' has no working time", field="calendar")
+    if len(cache) > 4:
+        cache.clear()
+    cache[key] = cs
     return cs
 
 
@@ -487,177 +600,241 @@ def schedule(
     net = compile_network(plan)
     status = status_date or plan.status_date
     threshold = plan.critical_slack_limit if critical_slack is None else critical_slack
-    # a horizon wide enough for most plans; doubled until no date falls outside it
     dates = [plan.start] + ([plan.finish] if plan.finish else [])
     if status is not None:
         dates.append(status)
-    for arr in (net.cdate[net.ctype >= 2], net.actual_start, net.manual_start, net.deadline):
+    for arr in (
+        net.cdate[net.ctype >= 2],
+        net.actual_start,
+        net.manual_start,
+        net.manual_finish,
+        net.deadline,
+    ):
         valid = arr[arr > 0]
         if valid.size:
             dates.append(from_minutes(int(valid.min())))
             dates.append(from_minutes(int(valid.max())))
     first = min(dates).date() - dt.timedelta(days=370)
-    span_days = max(4 * 366, int(net.dur.sum() // max(plan.minutes_per_day, 1) // 4))
-    last = max(dates).date() + dt.timedelta(days=min(span_days, 60 * 366))
+    # a horizon wide enough for most plans; doubled until no date falls outside it
+    span_days = max(10 * 366, int(net.dur.sum() // max(plan.minutes_per_day, 1) // 20))
+    last = max(dates).date() + dt.timedelta(days=min(span_days, 40 * 366))
     for _ in range(12):
         cs = _calendar_set(plan, net, first, last)
         result = _schedule_on(plan, net, cs, status, threshold)
         if result is not None:
             return result
+        net = compile_network(plan)  # summary links may have been resolved meanwhile
         span = (last - first).days
-        first -= dt.timedelta(days=span // 2)
+        first -= dt.timedelta(days=min(span // 2, 3650))
         last += dt.timedelta(days=span)
-    raise ValidationError("the schedule runs beyond the year 9999", field="start")
+        if last.year > 9000:
+            break
+    raise ValidationError("the schedule runs beyond the year 9000", field="start")
 
 
-def _schedule_on(
-    plan: Plan, net: Network, cs: CalendarSet, status: dt.datetime | None, threshold: int
-) -> Schedule | None:
-    keys = _Keys(cs, net.node_cal)
+@dataclass
+class _Inputs:
+    """Per-node inputs in level order, for one calendar set."""
+
+    cal: IntArray
+    dur2: IntArray
+    rem2: IntArray
+    span2: IntArray  # work still ahead of the start key, doubled
+    force: IntArray  # 1: a start sits at the start of working time (not milestones)
+    clear: IntArray  # ~1 for tasks with work, -1 (no-op mask) for milestones
+    lb: IntArray  # early start: lower bound
+    ub: IntArray  # early start: upper bound (fixed tasks: lb == ub)
+    fixed: BoolArray
+    fixed_ef: IntArray  # NEG where the early finish follows from the start
+    started: BoolArray
+    as_key: IntArray
+    ctype: IntArray
+    cstart: IntArray
+    cfin: IntArray
+    ps_key: IntArray
+
+
+def _inputs(plan: Plan, net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _Inputs:
+    o = net.order
     N = net.n_nodes
-    cal = net.node_cal
-    ps = to_minutes(plan.start)
-    # fixed keys known before any pass
-    ctype = net.ctype
+    cal = net.node_cal[o]
+    dur2 = 2 * net.dur[o]
+    rem2 = 2 * net.rem[o]
+    ctype = net.ctype[o]
+    cdate = net.cdate[o]
+    a_start = net.actual_start[o]
+    a_finish = net.actual_finish[o]
+    manual = net.manual[o]
+    is_ms = net.milestone[o]
+    started = a_start >= 0
+    span2 = np.where(started, rem2, dur2)
     has_c = ctype >= 2
-    cstart = np.where(has_c, keys.start_key(net.cdate, cal), 0)
-    cfin = np.where(has_c, keys.finish_key(net.cdate, cal), 0)
-    dur2 = 2 * net.dur
-    rem2 = 2 * net.rem
-    span2 = np.where(net.actual_start >= 0, rem2, dur2)  # work still ahead of the start key
-    started = net.actual_start >= 0
-    is_ms = net.milestone
+    cstart = np.where(has_c, keys.start_key(cdate, cal), 0)
+    cfin = np.where(has_c, keys.finish_key(cdate, cal), 0)
 
     def es_from_finish(fkey: Any, d2: Any) -> Any:
-        # start key of a task whose finish key is fkey: start position unless zero work
         return np.where(d2 > 0, (fkey - d2) | 1, fkey)
 
-    # lower bound of the early start (SNET/FNET), upper bound (SNLT/FNLT), fixed (MSO/MFO)
+    ps_key = keys.start_key(np.full(N, ps), cal)
     lb = np.full(N, NEG, dtype=np.int64)
     ub = np.full(N, POS, dtype=np.int64)
     lb = np.where(ctype == ConstraintType.SNET, cstart, lb)
     lb = np.where(ctype == ConstraintType.FNET, es_from_finish(cfin, dur2), lb)
     ub = np.where(ctype == ConstraintType.SNLT, cstart, ub)
     ub = np.where(ctype == ConstraintType.FNLT, es_from_finish(cfin, dur2), ub)
+    # MS Project never lets an FF link pull a task before the project start
+    lb = np.where(net.has_ff_in[o], np.maximum(lb, ps_key), lb)
     fixed = (ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO)
     fixed_es = np.where(ctype == ConstraintType.MSO, cstart, es_from_finish(cfin, dur2))
-    fixed_ef = np.full(N, NEG, dtype=np.int64)
-    fixed_ef = np.where(ctype == ConstraintType.MFO, cfin, fixed_ef)
-
-    # progress and manual tasks pin their dates
+    fixed_ef = np.where(ctype == ConstraintType.MFO, cfin, NEG)
+    as_key = np.zeros(N, dtype=np.int64)
     if started.any():
         fixed = fixed | started
-        as_key = keys.exact_key(np.where(started, net.actual_start, ps), cal) | np.where(is_ms, 0, 1)
-        fixed_es = np.where(started, as_key, fixed_es)
-        done = net.actual_finish >= 0
-        af_key = keys.finish_key(np.where(done, net.actual_finish, ps), cal)
+        as_key = keys.exact_key(np.where(started, a_start, ps), cal) | np.where(is_ms, 0, 1)
+        done = a_finish >= 0
+        af_key = keys.finish_key(np.where(done, a_finish, ps), cal)
         ef_from_start = np.where(dur2 > 0, (as_key & ~1) + dur2, as_key)
         if status is not None:
-            # remaining work of tasks in progress restarts at the status date
+            # the remaining work of a task in progress restarts at the status date
             sk = keys.start_key(np.full(N, to_minutes(status)), cal)
-            ef_rem = np.where(rem2 > 0, np.maximum(as_key, sk & ~1) + rem2, ef_from_start)
+            ef_rem = np.where(rem2 > 0, np.maximum(as_key & ~1, sk & ~1) + rem2, ef_from_start)
             ef_from_start = np.maximum(ef_from_start, ef_rem)
+        fixed_es = np.where(started, as_key, fixed_es)
         fixed_ef = np.where(started, np.where(done, af_key, ef_from_start), fixed_ef)
-    manual = net.manual
     if manual.any():
-        fixed = fixed | manual
-        mk_s = keys.exact_key(np.where(manual, net.manual_start, ps), cal)
-        mk_f = keys.exact_key(np.where(manual, net.manual_finish, ps), cal)
+        mk_s = keys.exact_key(np.where(manual, net.manual_start[o], ps), cal)
+        mk_f = keys.exact_key(np.where(manual, net.manual_finish[o], ps), cal)
         fixed_es = np.where(manual & ~started, mk_s, fixed_es)
         fixed_ef = np.where(manual & ~started, mk_f, fixed_ef)
+        fixed = fixed | manual
     if status is not None:
         # work not started yet cannot start before the status date
         sk = keys.start_key(np.full(N, to_minutes(status)), cal)
         lb = np.where(started | manual, lb, np.maximum(lb, sk))
+    lb = np.where(fixed, fixed_es, lb)
+    ub = np.where(fixed, fixed_es, ub)
+    return _Inputs(
+        cal=cal,
+        dur2=dur2,
+        rem2=rem2,
+        span2=span2,
+        force=np.where(is_ms, 0, 1).astype(np.int64),
+        clear=np.where(dur2 > 0, -2, -1).astype(np.int64),
+        lb=lb,
+        ub=ub,
+        fixed=fixed,
+        fixed_ef=fixed_ef.astype(np.int64),
+        started=started,
+        as_key=as_key,
+        ctype=ctype,
+        cstart=cstart,
+        cfin=cfin,
+        ps_key=ps_key,
+    )
 
-    force_start = np.where(is_ms, 0, 1).astype(np.int64)
-    has_dur = (dur2 > 0).astype(np.int64)
-    ps_key = keys.start_key(np.full(N, ps), cal)
+
+def _schedule_on(
+    plan: Plan, net: Network, cs: CalendarSet, status: dt.datetime | None, threshold: int
+) -> Schedule | None:
+    keys = _Keys(cs)
+    ps = to_minutes(plan.start)
+    inp = _inputs(plan, net, keys, status, ps)
+    N = net.n_nodes
+    n = net.n_tasks
+    o, pos = net.order, net.pos
+    active = net.active[o]
+    ctype = inp.ctype
+
     # MS Project: without predecessors a task starts at the project start, or at its
     # SNET/FNET date even when that is earlier
-    base0 = np.where((ctype == ConstraintType.SNET) | (ctype == ConstraintType.FNET), lb, np.maximum(ps_key, lb))
-    if net.n_nodes > net.n_tasks:
-        base0[net.n_tasks :] = ps_key[net.n_tasks :]
-
-    e = net.edges
-    fw = _Forward(net, cs, keys, lb, ub, fixed, fixed_es, fixed_ef, force_start, has_dur, span2, ps_key)
-    es, ef, cand, pred_bound = fw.run(base0, alap_late=None)
+    snet_fnet = (ctype == ConstraintType.SNET) | (ctype == ConstraintType.FNET)
+    base0 = np.where(snet_fnet & ~inp.fixed, inp.lb, np.maximum(inp.ps_key, inp.lb))
+    fw = _Forward(net, cs, inp)
+    K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     if net.summary_ss_links:
-        # links from the start of a summary leave from its earliest subtask
-        extra_src, extra_dst, extra_type, extra_w, extra_e = [], [], [], [], []
-        for summary, target, code, work, elapsed in net.summary_ss_links:
-            kids = _leaves(net, summary)
-            if not kids:
-                continue
-            best = min(kids, key=lambda i: int(es[i]))
-            extra_src.append(best)
-            extra_dst.append(target)
-            extra_type.append(code)
-            extra_w.append(work)
-            extra_e.append(elapsed)
-        if extra_src:
-            net = _with_extra_edges(plan, net, extra_src, extra_dst, extra_type, extra_w, extra_e)
-            plan.__dict__["_network"] = net
-            return _schedule_on(plan, net, cs, status, threshold)
-
-    if cs.overflowed(keys.to_time(es), keys.to_time(ef)):
+        _resolve_summary_starts(plan, net, K[:N])
+        return _schedule_on(plan, net, cs, status, threshold)
+    ef_time = keys.to_time(K[N:])
+    if cs.overflowed(ef_time):
         return None
-    active = net.active
     # project finish: the latest early finish of active tasks, in each task's calendar
-    ef_time = keys.to_time(ef)
     if plan.schedule_from_finish and plan.finish is not None:
         pf_time = to_minutes(plan.finish)
     else:
         pf_time = int(ef_time[active].max()) if active.any() else ps
-    pf_key = keys.finish_key(np.full(N, pf_time), cal)
-
-    bw = _Backward(net, cs, keys, pf_key, ctype, cstart, cfin, dur2, rem2, span2)
+    pf_key = keys.finish_key(np.full(N, pf_time), inp.cal)
+    bw = _Backward(net, cs, keys, inp, pf_key)
     ls, lf = bw.run()
+    lb, ub = inp.lb, inp.ub
     if plan.schedule_from_finish:
         # backward scheduling: the project starts at the earliest late start
-        ls_time = keys.to_time(ls)
-        new_ps = int(ls_time[active].min()) if active.any() else ps
-        ps_key = keys.start_key(np.full(N, new_ps), cal)
-        base0 = np.where((ctype == ConstraintType.SNET) | (ctype == ConstraintType.FNET), lb, np.maximum(ps_key, lb))
-        fw.ps_key = ps_key
-        es, ef, cand, pred_bound = fw.run(base0, alap_late=None)
-    alap = net.alap
+        new_ps = int(keys.to_time(ls[active]).min()) if active.any() else ps
+        ps_key = keys.start_key(np.full(N, new_ps), inp.cal)
+        base0 = np.where(snet_fnet & ~inp.fixed, lb, np.maximum(ps_key, lb))
+        K = fw.run(base0, lb, ub, inp.fixed_ef)
+    alap = net.alap[o] & ~inp.fixed
     if alap.any():
         # ALAP tasks sit at their late dates; their successors follow from there
-        es, ef, cand, pred_bound = fw.run(base0, alap_late=(alap & ~fixed, ls, lf))
-    if cs.overflowed(keys.to_time(ls), keys.to_time(lf)):
-        return None
+        lb2, ub2 = np.where(alap, ls, lb), np.where(alap, ls, ub)
+        fef2 = np.where(alap, lf, inp.fixed_ef)
+        # only the levels above the first ALAP task that drives a successor can change
+        driving = np.zeros(N, dtype=bool)
+        driving[net.forward.src] = True
+        driving &= alap
+        if driving.any():
+            level_of = np.searchsorted(net.level_ptr, np.flatnonzero(driving), side="right") - 1
+            K = fw.run(np.where(alap, ls, K[:N]), lb2, ub2, fef2, int(level_of.min()) + 1)
+        else:
+            K = K.copy()
+            K[:N] = np.where(alap, ls, K[:N])
+            K[N:] = np.where(alap, lf, K[N:])
+    es, ef = K[:N], K[N:]
+    cand = fw.candidates(K)
+    pred_bound = fw.pred_bound(cand)
 
-    n = net.n_tasks
-    start_key = np.where(alap & ~fixed, ls, es)[:n]
-    finish_key = np.where(alap & ~fixed, lf, ef)[:n]
-    # floats in working minutes of the task's calendar
     start_slack = (ls >> 1) - (es >> 1)
     finish_slack = (lf >> 1) - (ef >> 1)
-    total = np.where(started, finish_slack, np.minimum(start_slack, finish_slack))
+    total = np.where(inp.started, finish_slack, np.minimum(start_slack, finish_slack))
     free = _free_float(net, es, cand, total)
-
-    start = keys.to_time(start_key)
-    finish = keys.to_time(finish_key)
-    e_s, e_f = keys.to_time(es[:n]), keys.to_time(ef[:n])
-    l_s, l_f = keys.to_time(ls[:n]), keys.to_time(lf[:n])
-    # dates the user fixed are shown as typed
+    # back to the plan's order
+    t_idx = pos[:n]
+    alap_t = alap[t_idx]
+    es_t, ef_t, ls_t, lf_t = es[t_idx], ef[t_idx], ls[t_idx], lf[t_idx]
+    e_s, e_f = keys.to_time(es_t), keys.to_time(ef_t)
+    l_s, l_f = keys.to_time(ls_t), keys.to_time(lf_t)
+    if cs.overflowed(l_s):
+        return None
+    start = np.where(alap_t, l_s, e_s)
+    finish = np.where(alap_t, l_f, e_f)
+    # dates the user typed are shown as typed
     m = net.manual[:n]
-    start = np.where(m, net.manual_start[:n], start)
-    finish = np.where(m, net.manual_finish[:n], finish)
-    st = started[:n]
-    start = np.where(st, net.actual_start[:n], start)
-    d = (net.actual_finish >= 0)[:n]
-    finish = np.where(d, net.actual_finish[:n], finish)
-
-    total_f = total[:n].copy()
-    free_f = free[:n].copy()
-    critical = (total_f <= threshold) & net.active[:n] & ~d
+    if m.any():
+        start = np.where(m, net.manual_start[:n], start)
+        finish = np.where(m, net.manual_finish[:n], finish)
+    st = net.actual_start[:n] >= 0
+    done = net.actual_finish[:n] >= 0
+    if st.any():
+        start = np.where(st, net.actual_start[:n], start)
+        finish = np.where(done, net.actual_finish[:n], finish)
+    total_t = total[t_idx]
+    free_t = free[t_idx]
+    critical = (total_t <= threshold) & net.active[:n] & ~done
     summary = ~net.leaf
     duration = net.dur[:n].copy()
     if summary.any():
-        _roll_up(plan, net, cs, summary, start, finish, e_s, e_f, l_s, l_f, total_f, free_f, critical, duration, alap[:n])
-    warnings = _warnings(plan, net, keys, es, pred_bound, ub, fixed, ctype, lf, ef, total)
+        _roll_up(
+            plan,
+            net,
+            cs,
+            summary,
+            (start, finish, e_s, e_f, l_s, l_f),
+            total_t,
+            free_t,
+            critical,
+            duration,
+            alap_t,
+        )
+    warnings = _warnings(plan, net, keys, es, ef, pred_bound, inp, total)
     return Schedule(
         plan=plan,
         start_min=start,
@@ -666,21 +843,46 @@ def _schedule_on(
         early_finish_min=e_f,
         late_start_min=l_s,
         late_finish_min=l_f,
-        total_float=total_f,
-        free_float=free_f,
+        total_float=total_t,
+        free_float=free_t,
         critical=critical,
         duration=duration,
         summary=summary,
-        milestone=np.fromiter((t.is_milestone for t in plan.tasks), dtype=bool, count=n),
+        milestone=net.milestone_flag,
         warnings=tuple(warnings),
         status_date=status,
     )
 
 
+def _resolve_summary_starts(plan: Plan, net: Network, es_level_order: IntArray) -> None:
+    """Links from the start of a summary leave from its earliest subtask (MS Project)."""
+    es = es_level_order[net.pos]
+    src, dst, typ, lagw, lage = [], [], [], [], []
+    for summary, target, code, work, elapsed in net.summary_ss_links:
+        kids = _leaves(net, summary)
+        if not kids:
+            continue
+        src.append(min(kids, key=lambda i: int(es[i])))
+        dst.append(target)
+        typ.append(code)
+        lagw.append(work)
+        lage.append(elapsed)
+    e = net.edges
+    net.edges = _Edges(
+        np.concatenate([e.src, np.array(src, dtype=np.int64)]),
+        np.concatenate([e.dst, np.array(dst, dtype=np.int64)]),
+        np.concatenate([e.type, np.array(typ, dtype=np.int64)]),
+        np.concatenate([e.lag_work, np.array(lagw, dtype=np.int64)]),
+        np.concatenate([e.lag_elapsed, np.array(lage, dtype=np.int64)]),
+    )
+    net.has_ff_in[net.edges.dst[net.edges.type == _FF]] = True
+    net.summary_ss_links = []
+    _order_network(plan, net)
+
+
 def _leaves(net: Network, summary: int) -> list[int]:
-    kids = np.flatnonzero(net.parent == summary).tolist()
     out: list[int] = []
-    for k in kids:
+    for k in np.flatnonzero(net.parent == summary).tolist():
         if net.leaf[k]:
             if net.active[k]:
                 out.append(k)
@@ -689,284 +891,280 @@ def _leaves(net: Network, summary: int) -> list[int]:
     return out
 
 
-def _with_extra_edges(
-    plan: Plan,
-    net: Network,
-    src: list[int],
-    dst: list[int],
-    typ: list[int],
-    lagw: list[int],
-    lage: list[int],
-) -> Network:
-    e = net.edges
-    all_src = np.concatenate([e.src, np.array(src, dtype=np.int64)])
-    all_dst = np.concatenate([e.dst, np.array(dst, dtype=np.int64)])
-    all_typ = np.concatenate([e.type, np.array(typ, dtype=np.int64)])
-    all_w = np.concatenate([e.lag_work, np.array(lagw, dtype=np.int64)])
-    all_e = np.concatenate([e.lag_elapsed, np.array(lage, dtype=np.int64)])
-    level_of, levels, perm, level_ptr = _levels(plan, net.n_nodes, all_src, all_dst)
-    order = np.lexsort((all_dst, level_of[all_dst]))
-    edges = _Edges(all_src[order], all_dst[order], all_typ[order], all_w[order], all_e[order])
-    fw_ptr = np.searchsorted(level_of[edges.dst], np.arange(levels + 1), side="left").astype(np.int64)
-    bw_order = np.lexsort((edges.src, level_of[edges.src]))
-    bw_ptr = np.searchsorted(level_of[edges.src][bw_order], np.arange(levels + 1), side="left").astype(np.int64)
-    from dataclasses import replace
+class _Convert:
+    """Moves instants between calendars: packed working minutes of one calendar to the
+    working minutes of another, with all the look-up tables pre-shifted."""
 
-    return replace(
-        net,
-        level_of=level_of,
-        levels=levels,
-        perm=perm,
-        level_ptr=level_ptr,
-        edges=edges,
-        fw_ptr=fw_ptr,
-        bw_order=bw_order,
-        bw_ptr=bw_ptr,
-        summary_ss_links=[],
-    )
+    def __init__(self, cs: CalendarSet) -> None:
+        self.cum_end = cs.cum_end
+        self.diff = cs.diff
+        self.starts = cs.starts
+        # the interval holding key k is the first whose doubled end is >= k, for both
+        # positions (a start key is odd and never equals an even doubled end)
+        self.cum_end2 = 2 * cs.cum_end
+        # work done by instant g: min(g - (start - cum), cum_end) in the interval before
+        # the first start after g; shifted by one so that searchsorted indexes it directly
+        self.start_minus_cum1 = np.concatenate(([0], cs.starts - cs.cum))
+        self.cum_end1 = np.concatenate(([0], cs.cum_end))
+
+    def time_of(self, key: IntArray) -> IntArray:
+        return self.diff[self.cum_end2.searchsorted(key)] + (key >> 1)  # type: ignore[no-any-return]
+
+    def work_at(self, g: IntArray) -> IntArray:
+        """Packed working minutes done by packed instant ``g``."""
+        i = self.starts.searchsorted(g, side="right")
+        return np.minimum(g - self.start_minus_cum1[i], self.cum_end1[i])  # type: ignore[no-any-return]
+
+    def is_finish(self, w: IntArray, t: IntArray) -> BoolArray:
+        """Does ``t`` end a working period (is it where ``w`` minutes are first done)?"""
+        return (self.diff[self.cum_end.searchsorted(w)] + w) == t  # type: ignore[no-any-return]
+
+
+def _by_level(arr: Any, ptr: list[int]) -> list[Any]:
+    return [arr[ptr[lv] : ptr[lv + 1]] for lv in range(len(ptr) - 1)]
 
 
 class _Forward:
-    """The forward pass: early start and finish keys, level by level."""
+    """The forward pass: early start and finish keys, one level at a time."""
 
-    def __init__(
-        self,
-        net: Network,
-        cs: CalendarSet,
-        keys: _Keys,
-        lb: IntArray,
-        ub: IntArray,
-        fixed: BoolArray,
-        fixed_es: IntArray,
-        fixed_ef: IntArray,
-        force_start: IntArray,
-        has_dur: IntArray,
-        span2: IntArray,
-        ps_key: IntArray,
-    ) -> None:
-        self.net, self.cs, self.keys = net, cs, keys
-        self.lb, self.ub, self.fixed = lb, ub, fixed
-        self.fixed_es, self.fixed_ef = fixed_es, fixed_ef
-        self.force_start, self.has_dur, self.span2 = force_start, has_dur, span2
-        self.ps_key = ps_key
-        e = net.edges
-        self.uses_finish = ((e.type == _FS) | (e.type == _FF)).astype(np.int64)
-        self.src_key_index = e.src + net.n_nodes * self.uses_finish
-        self.to_finish = (e.type == _FF) | (e.type == _SF)
-        # FF/SF: the bound is on the successor's finish; turn it into a start bound
-        self.finish_sub = np.where(self.to_finish, span2[e.dst], 0)
-        self.same_cal = net.node_cal[e.src] == net.node_cal[e.dst]
-        self.simple = self.same_cal & (e.lag_elapsed == 0)
-        # per level: can every link of the level stay in one calendar's working time?
-        ptr = net.fw_ptr
-        self.level_simple = np.ones(net.levels, dtype=bool)
-        if len(e.src):
-            not_simple = np.flatnonzero(~self.simple)
-            lvl = np.searchsorted(ptr, not_simple, side="right") - 1
-            self.level_simple[np.unique(lvl)] = False
-        self.dst_off = net.node_cal[e.dst] * SHIFT
-        self.src_off = net.node_cal[e.src] * SHIFT
-        self.is_ff = (e.type == _FF).astype(bool)
-        # the successor's own position: segment starts for the max-reduce
-        dst = e.dst
-        self.seg_start = np.flatnonzero(np.concatenate(([True], dst[1:] != dst[:-1]))) if len(dst) else np.empty(0, np.int64)
+    def __init__(self, net: Network, cs: CalendarSet, inp: _Inputs) -> None:
+        self.net, self.cs, self.inp = net, cs, inp
+        self.conv = _Convert(cs)
+        f = net.forward
+        N = net.n_nodes
+        uses_finish = (f.type == _FS) | (f.type == _FF)
+        self.src_key = f.src + N * uses_finish
+        # FF/SF links bound the successor's finish: turn that into a start bound
+        fs = np.where((f.type == _FF) | (f.type == _SF), inp.span2[f.dst], 0)
+        lag = f.lag_work
+        plain = (lag == 0) & (fs == 0)
+        self.andm = np.where(plain, -1, -2).astype(np.int64)
+        self.add = (2 * lag - fs).astype(np.int64)
+        self.orm = ((lag < 0) | (fs > 0)).astype(np.int64)
+        self.dst_off = inp.cal[f.dst] * SHIFT
+        self.to_milestone = inp.force[f.dst] == 0
+        ptr = f.ptr.tolist()
+        self.ptr = ptr
+        self.lp = net.level_ptr.tolist()
+        sp = f.seg_ptr.tolist()
+        self.seg_rel = [f.seg[sp[lv] : sp[lv + 1]] - ptr[lv] for lv in range(net.levels)]
+        self.src_key_l = _by_level(self.src_key, ptr)
+        self.andm_l = _by_level(self.andm, ptr)
+        self.add_l = _by_level(self.add, ptr)
+        self.orm_l = _by_level(self.orm, ptr)
+        # per level: positions (relative) of links that change calendar or wait elapsed time
+        ns = f.nonsimple
+        nsp = np.searchsorted(ns, f.ptr).tolist()
+        self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, bool] | None] = []
+        for lv in range(net.levels):
+            idx = ns[nsp[lv] : nsp[lv + 1]]
+            if idx.size == 0:
+                self.ns_l.append(None)
+            else:
+                self.ns_l.append(
+                    (
+                        idx - ptr[lv],
+                        self.src_key[idx],
+                        f.lag_elapsed[idx],
+                        self.dst_off[idx],
+                        bool(self.to_milestone[idx].any()),
+                    )
+                )
 
     def run(
-        self, base0: IntArray, alap_late: tuple[BoolArray, IntArray, IntArray] | None
-    ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-        net, cs = self.net, self.cs
+        self, base0: IntArray, lb: IntArray, ub: IntArray, fixed_ef: IntArray, from_level: int = 1
+    ) -> IntArray:
+        """Early start and finish keys, as one array: ES = K[:N], EF = K[N:].
+
+        With ``from_level`` > 1 the levels below keep the keys of ``base0`` (a previous
+        run's ES, given whole as ``base0``), which is how the ALAP pass restarts.
+        """
+        net, inp = self.net, self.inp
         N = net.n_nodes
-        e = net.edges
-        fixed = self.fixed
-        fixed_es, fixed_ef = self.fixed_es, self.fixed_ef
-        if alap_late is not None:
-            mask, ls, lf = alap_late
-            fixed = fixed | mask
-            fixed_es = np.where(mask, ls, fixed_es)
-            fixed_ef = np.where(mask, lf, fixed_ef)
-        force, has_dur, span2 = self.force_start, self.has_dur, self.span2
-        lb, ub = self.lb, self.ub
+        force, clear, span2 = inp.force, inp.clear, inp.span2
         K = np.empty(2 * N, dtype=np.int64)
         ES = K[:N]
         EF = K[N:]
-        pred_bound = np.full(N, NEG, dtype=np.int64)
-        # level 0 and defaults for everyone
-        es0 = np.minimum(base0, ub) | force
-        es0 = np.where(fixed, fixed_es, es0)
-        ES[:] = es0
-        EF[:] = np.where(fixed_ef != NEG, fixed_ef, np.where(has_dur > 0, (es0 & ~1) + span2, es0))
-        cand_all = np.empty(len(e.src), dtype=np.int64)
-        ptr = net.fw_ptr
-        lp = net.level_ptr
-        perm = net.perm
-        seg = self.seg_start
-        seg_ptr = np.searchsorted(seg, ptr) if len(seg) else np.zeros_like(ptr)
-        src_key_index = self.src_key_index
-        lag_w = e.lag_work
-        lag_e = e.lag_elapsed
-        finish_sub = self.finish_sub
-        simple_level = self.level_simple
-        starts, lens, cum, cum_end, diff = cs.starts, cs.lens, cs.cum, cs.cum_end, cs.diff
-        dst_off = self.dst_off
-        ps_key = self.ps_key
-        is_ff = self.is_ff
-        any_ff = bool(is_ff.any())
-        for level in range(1, net.levels):
-            a, b = int(ptr[level]), int(ptr[level + 1])
-            if a == b:
-                continue
-            pk = K[src_key_index[a:b]]
-            lw = lag_w[a:b]
-            if simple_level[level]:
-                # one calendar: a work lag is plain arithmetic on keys
-                cand = np.where(lw != 0, ((pk >> 1) + lw) * 2 + (lw < 0), pk)
-            else:
-                w = pk >> 1
-                t = diff[np.searchsorted(cum_end, w + (pk & 1), side="left")] + w
-                t = t + lag_e[a:b]
-                g = t + dst_off[a:b]
-                i = np.searchsorted(starts, g, side="right") - 1
-                w2 = cum[i] + np.minimum(g - starts[i], lens[i])
-                # where t ends a working period of the successor's calendar, keep it there
-                at_end = (diff[np.searchsorted(cum_end, w2, side="left")] + w2) == t
-                cand = 2 * w2 + (~at_end).astype(np.int64)
-                cand = np.where(lw != 0, (w2 + lw) * 2 + (lw < 0), cand)
-            fs = finish_sub[a:b]
-            cand = np.where(fs > 0, (cand - fs) | 1, cand)
-            cand_all[a:b] = cand  # before the clamp below: free float measures the link itself
-            if any_ff:
-                # MS Project never lets an FF link pull a task before the project start
-                ffm = is_ff[a:b]
-                cand = np.where(ffm, np.maximum(cand, ps_key[e.dst[a:b]]), cand)
-            s0, s1 = int(seg_ptr[level]), int(seg_ptr[level + 1])
-            red = np.maximum.reduceat(cand, seg[s0:s1] - a)
-            nodes = perm[lp[level] : lp[level + 1]]
-            pred_bound[nodes] = red
-            es = np.minimum(np.maximum(red, lb[nodes]), ub[nodes]) | force[nodes]
-            fx = fixed[nodes]
-            es = np.where(fx, fixed_es[nodes], es)
-            ES[nodes] = es
-            d = has_dur[nodes]
-            ef = (es & ~d) + span2[nodes]
-            ef = np.where(fixed_ef[nodes] != NEG, fixed_ef[nodes], ef)
-            EF[nodes] = ef
-        return ES.copy(), EF.copy(), cand_all, pred_bound
+        ES[:] = np.minimum(np.maximum(base0, lb), ub) | force
+        EF[:] = (ES & clear) + span2
+        has_fef = fixed_ef != NEG
+        if has_fef.any():
+            EF[:] = np.where(has_fef, fixed_ef, EF)
+            level_fef = np.logical_or.reduceat(has_fef, net.level_ptr[:-1]).tolist()
+        else:
+            level_fef = [False] * net.levels
+        lp = self.lp
+        lb_l, ub_l = _by_level(lb, lp), _by_level(ub, lp)
+        force_l, clear_l, span2_l = _by_level(force, lp), _by_level(clear, lp), _by_level(span2, lp)
+        fef_l = _by_level(fixed_ef, lp)
+        es_l, ef_l = _by_level(ES, lp), _by_level(EF, lp)
+        src_key_l, andm_l, add_l, orm_l = self.src_key_l, self.andm_l, self.add_l, self.orm_l
+        seg_rel, ns_l = self.seg_rel, self.ns_l
+        maxred = np.maximum.reduceat
+        for level in range(max(from_level, 1), net.levels):
+            pk = K[src_key_l[level]]
+            ns = ns_l[level]
+            if ns is not None:
+                pk[ns[0]] = self._convert(K[ns[1]], ns[2], ns[3], ns[4])
+            cand = ((pk & andm_l[level]) + add_l[level]) | orm_l[level]
+            es = np.minimum(np.maximum(maxred(cand, seg_rel[level]), lb_l[level]), ub_l[level])
+            es |= force_l[level]
+            es_l[level][:] = es
+            ef = (es & clear_l[level]) + span2_l[level]
+            if level_fef[level]:
+                fe = fef_l[level]
+                ef = np.where(fe != NEG, fe, ef)
+            ef_l[level][:] = ef
+        return K
+
+    def _convert(
+        self, key: IntArray, lag_elapsed: IntArray, dst_off: IntArray, to_milestone: bool
+    ) -> IntArray:
+        """A predecessor's key -> the same instant (plus elapsed lag) in the successor's calendar."""
+        conv = self.conv
+        t = conv.time_of(key) + lag_elapsed
+        w2 = conv.work_at(t + dst_off)
+        if not to_milestone:
+            return (w2 << 1) | 1  # type: ignore[no-any-return]
+        # an instant that ends working time stays a finish position (milestones keep it)
+        return 2 * w2 + (~conv.is_finish(w2, t)).astype(np.int64)  # type: ignore[no-any-return]
+
+    def candidates(self, K: IntArray) -> IntArray:
+        """Every link's bound on its successor's start, from the final keys (all at once)."""
+        f = self.net.forward
+        pk = K[self.src_key]
+        if f.nonsimple.size:
+            idx = f.nonsimple
+            pk[idx] = self._convert(
+                K[self.src_key[idx]], f.lag_elapsed[idx], self.dst_off[idx], True
+            )
+        return ((pk & self.andm) + self.add) | self.orm  # type: ignore[no-any-return]
+
+    def pred_bound(self, cand: IntArray) -> IntArray:
+        """Per node, the start its links alone would give (NEG without predecessors)."""
+        f = self.net.forward
+        out = np.full(self.net.n_nodes, NEG, dtype=np.int64)
+        if len(cand):
+            out[f.dst[f.seg]] = np.maximum.reduceat(cand, f.seg)
+        return out
 
 
 class _Backward:
-    """The backward pass: late finish and start keys, level by level down."""
+    """The backward pass: late finish and start keys, one level at a time, downwards."""
 
     def __init__(
-        self,
-        net: Network,
-        cs: CalendarSet,
-        keys: _Keys,
-        pf_key: IntArray,
-        ctype: IntArray,
-        cstart: IntArray,
-        cfin: IntArray,
-        dur2: IntArray,
-        rem2: IntArray,
-        span2: IntArray,
+        self, net: Network, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray
     ) -> None:
-        self.net, self.cs, self.keys = net, cs, keys
-        N = net.n_nodes
-        # upper bound of the late finish: project finish, constraints, deadline
+        self.net, self.cs, self.inp = net, cs, inp
+        self.conv = _Convert(cs)
+        o = net.order
+        ctype, cstart, cfin, dur2 = inp.ctype, inp.cstart, inp.cfin, inp.dur2
+        # the late finish is bounded by the project finish, constraints and the deadline
         ub = pf_key.copy()
         ub = np.where(ctype == ConstraintType.SNLT, np.minimum(ub, (cstart & ~1) + dur2), ub)
         ub = np.where(ctype == ConstraintType.FNLT, np.minimum(ub, cfin), ub)
-        has_deadline = net.deadline >= 0
+        deadline = net.deadline[o]
+        has_deadline = deadline >= 0
         if has_deadline.any():
-            dl = keys.finish_key(np.where(has_deadline, net.deadline, 0), net.node_cal)
+            dl = keys.finish_key(np.where(has_deadline, deadline, 0), inp.cal)
             ub = np.where(has_deadline, np.minimum(ub, dl), ub)
         fixed = (ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO)
         fixed_lf = np.where(ctype == ConstraintType.MSO, (cstart & ~1) + dur2, cfin)
-        done = net.actual_finish >= 0
+        a_finish = net.actual_finish[o]
+        done = a_finish >= 0
         if done.any():
             fixed = fixed | done
-            fixed_lf = np.where(done, keys.finish_key(np.where(done, net.actual_finish, 0), net.node_cal), fixed_lf)
-        self.ub, self.fixed, self.fixed_lf = ub, fixed, fixed_lf
-        self.pf_key = pf_key
-        self.rem2 = rem2
-        self.dur2 = dur2
-        self.started = net.actual_start >= 0
-        self.as_key = np.where(self.started, keys.start_key(np.where(self.started, net.actual_start, 0), net.node_cal), 0)
-        e = net.edges
-        order = net.bw_order
-        self.src = e.src[order]
-        self.dst = e.dst[order]
-        t = e.type[order]
-        # successors whose work is done no longer constrain their predecessors
-        self.live = ~done[self.dst]
-        self.uses_finish = ((t == _FF) | (t == _SF)).astype(np.int64)
-        self.dst_key_index = self.dst + N * self.uses_finish
-        self.from_start = (t == _SS) | (t == _SF)
-        self.add_dur = np.where(self.from_start, dur2[self.src], 0)
-        self.lag_w = e.lag_work[order]
-        self.lag_e = e.lag_elapsed[order]
-        self.src_off = net.node_cal[self.src] * SHIFT
-        self.same = (net.node_cal[self.src] == net.node_cal[self.dst]) & (self.lag_e == 0)
-        src = self.src
-        self.seg_start = np.flatnonzero(np.concatenate(([True], src[1:] != src[:-1]))) if len(src) else np.empty(0, np.int64)
-
-    def _ls(self, lf: IntArray, rem2: IntArray) -> IntArray:
-        return np.where(rem2 > 0, (lf - rem2) | 1, lf)
+            fixed_lf = np.where(
+                done, keys.finish_key(np.where(done, a_finish, 0), inp.cal), fixed_lf
+            )
+        self.ub = np.where(fixed, fixed_lf, ub)
+        self.lb = np.where(fixed, fixed_lf, NEG)
+        self.orr = (inp.rem2 > 0).astype(np.int64)
+        b = net.backward
+        N = net.n_nodes
+        self.dst_key = b.dst + N * ((b.type == _FF) | (b.type == _SF))
+        self.add_dur = np.where((b.type == _SS) | (b.type == _SF), dur2[b.src], 0)
+        self.add = (self.add_dur - 2 * b.lag_work).astype(np.int64)
+        self.nodes = b.src[b.seg] if len(b.seg) else np.empty(0, np.int64)
+        ptr = b.ptr.tolist()
+        sp = b.seg_ptr.tolist()
+        self.ptr = ptr
+        self.seg_rel = [b.seg[sp[lv] : sp[lv + 1]] - ptr[lv] for lv in range(net.levels)]
+        self.nodes_l = [self.nodes[sp[lv] : sp[lv + 1]] for lv in range(net.levels)]
+        self.dst_key_l = _by_level(self.dst_key, ptr)
+        self.add_l = _by_level(self.add, ptr)
+        ns = b.nonsimple
+        nsp = np.searchsorted(ns, b.ptr).tolist()
+        src_shift = inp.cal[b.src] * SHIFT - b.lag_elapsed
+        self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray] | None] = []
+        for lv in range(net.levels):
+            idx = ns[nsp[lv] : nsp[lv + 1]]
+            if idx.size == 0:
+                self.ns_l.append(None)
+            else:
+                self.ns_l.append(
+                    (
+                        idx - ptr[lv],
+                        self.dst_key[idx],
+                        2 * b.lag_work[idx],
+                        src_shift[idx],
+                        self.add_dur[idx],
+                    )
+                )
 
     def run(self) -> tuple[IntArray, IntArray]:
-        net, cs = self.net, self.cs
+        net, inp = self.net, self.inp
         N = net.n_nodes
         K = np.empty(2 * N, dtype=np.int64)
         LS = K[:N]
         LF = K[N:]
-        lf0 = np.where(self.fixed, self.fixed_lf, self.ub)
-        LF[:] = lf0
-        LS[:] = np.where(self.started, self.as_key, self._ls(lf0, self.rem2))
-        ptr = net.bw_ptr
-        seg = self.seg_start
-        seg_ptr = np.searchsorted(seg, ptr) if len(seg) else np.zeros_like(ptr)
-        starts, lens, cum, cum_end, diff = cs.starts, cs.lens, cs.cum, cs.cum_end, cs.diff
-        big = POS
+        LF[:] = self.ub
+        rem2, orr = inp.rem2, self.orr
+        started = inp.started
+        any_started = bool(started.any())
+        LS[:] = (LF - rem2) | orr
+        if any_started:
+            LS[:] = np.where(started, inp.as_key, LS)
+        ub, lb = self.ub, self.lb
+        dst_key_l, add_l, seg_rel, nodes_l, ns_l = (
+            self.dst_key_l,
+            self.add_l,
+            self.seg_rel,
+            self.nodes_l,
+            self.ns_l,
+        )
+        minred = np.minimum.reduceat
+        conv = self.conv
         for level in range(net.levels - 1, -1, -1):
-            a, b = int(ptr[level]), int(ptr[level + 1])
-            if a == b:
+            nodes = nodes_l[level]
+            if nodes.size == 0:
                 continue
-            sk = K[self.dst_key_index[a:b]]
-            lw = self.lag_w[a:b]
-            if self.same[a:b].all():
-                w = (sk >> 1) - lw
-                cand = 2 * w
-            else:
-                w = (sk >> 1) - lw  # the lag is removed in the successor's calendar
-                t = diff[np.searchsorted(cum_end, w + (sk & 1), side="left")] + w
-                t = t - self.lag_e[a:b]
-                g = t + self.src_off[a:b]
-                i = np.searchsorted(starts, g, side="right") - 1
-                w2 = cum[i] + np.minimum(g - starts[i], lens[i])
-                cand = 2 * w2
-            # SS/SF bound the predecessor's start; its finish is one duration later
-            cand = cand + self.add_dur[a:b]
-            cand = np.where(self.live[a:b], cand, big)
-            s0, s1 = int(seg_ptr[level]), int(seg_ptr[level + 1])
-            red = np.minimum.reduceat(cand, seg[s0:s1] - a)
-            nodes = self.src[seg[s0:s1]]
-            lf = np.minimum(red, self.ub[nodes])
-            lf = np.where(self.fixed[nodes], self.fixed_lf[nodes], lf)
+            cand = (K[dst_key_l[level]] & -2) + add_l[level]
+            ns = ns_l[level]
+            if ns is not None:
+                rel, dkey, lag2, shift, add_dur = ns
+                # the lag is removed in the successor's calendar, then the instant moves
+                # to the predecessor's calendar
+                t = conv.time_of(K[dkey] - lag2)
+                cand[rel] = 2 * conv.work_at(t + shift) + add_dur
+            lf = np.maximum(np.minimum(minred(cand, seg_rel[level]), ub[nodes]), lb[nodes])
             LF[nodes] = lf
-            LS[nodes] = np.where(self.started[nodes], self.as_key[nodes], self._ls(lf, self.rem2[nodes]))
+            ls = (lf - rem2[nodes]) | orr[nodes]
+            if any_started:
+                ls = np.where(started[nodes], inp.as_key[nodes], ls)
+            LS[nodes] = ls
         return LS.copy(), LF.copy()
 
 
 def _free_float(net: Network, es: IntArray, cand: IntArray, total: IntArray) -> IntArray:
-    """Free float: how far a task can slip before it delays any successor's early start."""
-    e = net.edges
-    N = net.n_nodes
+    """Free float: how far a task can slip before it delays a successor's early start."""
+    f = net.forward
     free = np.maximum(total, 0).astype(np.int64)
-    if len(e.src) == 0:
-        return np.minimum(free, np.maximum(total, 0))
-    gap = (es[e.dst] >> 1) - (cand >> 1)
-    gap = np.maximum(gap, 0)
-    best = np.full(N, POS, dtype=np.int64)
-    np.minimum.at(best, e.src, gap)
+    if len(f.src) == 0:
+        return free
+    gap = np.maximum((es[f.dst] >> 1) - (cand >> 1), 0)
+    best = np.full(net.n_nodes, POS, dtype=np.int64)
+    np.minimum.at(best, f.src, gap)
     return np.where(best < POS, np.minimum(best, free), free)
 
 
@@ -975,63 +1173,54 @@ def _roll_up(
     net: Network,
     cs: CalendarSet,
     summary: BoolArray,
-    start: IntArray,
-    finish: IntArray,
-    e_s: IntArray,
-    e_f: IntArray,
-    l_s: IntArray,
-    l_f: IntArray,
+    dates: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
     total: IntArray,
     free: IntArray,
     critical: BoolArray,
     duration: IntArray,
     alap: BoolArray,
 ) -> None:
-    """Summary tasks span their subtasks (deepest first); MS Project's roll-up rules."""
+    """Summary tasks span their subtasks, deepest first, with MS Project's roll-up rules."""
+    start, finish, e_s, e_f, l_s, l_f = dates
     n = net.n_tasks
-    parent = net.parent
-    depth = net.depth
+    parent, depth = net.parent, net.depth
     active = net.active[:n]
+    manual = net.manual[:n]
     sidx = np.flatnonzero(summary)
-    big, small = POS, NEG
-    for arr, fill in ((start, big), (e_s, big), (l_s, big), (finish, small), (e_f, small), (l_f, small)):
-        arr[sidx] = fill
+    for arr in (start, e_s, l_s):
+        arr[sidx] = POS
+    for arr in (finish, e_f, l_f):
+        arr[sidx] = NEG
     critical[sidx] = False
-    # ALAP children contribute their late dates to the early roll-up, manual ones their
-    # own dates to the late roll-up (as MS Project does)
-    child_es = np.where(alap, l_s, e_s)
-    child_ef = np.where(alap, l_f, e_f)
+    # ALAP subtasks give their late dates to the early roll-up, manual ones their own
+    # dates to the late roll-up (as MS Project does)
     for d in range(int(depth.max()), 0, -1):
         idx = np.flatnonzero((depth == d) & active)
         if idx.size == 0:
             continue
         par = parent[idx]
+        al, man = alap[idx], manual[idx]
         np.minimum.at(start, par, start[idx])
         np.maximum.at(finish, par, finish[idx])
-        np.minimum.at(e_s, par, child_es[idx])
-        np.maximum.at(e_f, par, child_ef[idx])
-        child_ls = np.where(net.manual[:n][idx], e_s[idx], l_s[idx])
-        child_lf = np.where(net.manual[:n][idx], e_f[idx], l_f[idx])
-        np.minimum.at(l_s, par, child_ls)
-        np.maximum.at(l_f, par, child_lf)
+        np.minimum.at(e_s, par, np.where(al, l_s[idx], e_s[idx]))
+        np.maximum.at(e_f, par, np.where(al, l_f[idx], e_f[idx]))
+        np.minimum.at(l_s, par, np.where(man, e_s[idx], l_s[idx]))
+        np.maximum.at(l_f, par, np.where(man, e_f[idx], l_f[idx]))
         np.logical_or.at(critical, par, critical[idx])
-        # a summary's own children at this depth are final now: refresh child views
-        child_es[par] = e_s[par]
-        child_ef[par] = e_f[par]
-    empty = sidx[start[sidx] == big]
+    empty = sidx[start[sidx] == POS]
     if empty.size:
         ps = to_minutes(plan.start)
         for arr in (start, finish, e_s, e_f, l_s, l_f):
             arr[empty] = ps
-    # manual summary tasks keep the dates the user typed
-    man = sidx[net.manual[:n][sidx]]
-    if man.size:
-        start[man] = net.manual_start[:n][man]
-        finish[man] = net.manual_finish[:n][man]
+    # a manually scheduled summary keeps the dates the user typed
+    man_s = sidx[manual[sidx]]
+    if man_s.size:
+        start[man_s] = net.manual_start[:n][man_s]
+        finish[man_s] = net.manual_finish[:n][man_s]
     k = net.node_cal[sidx]
     duration[sidx] = cs.work_at(finish[sidx], k) - cs.work_at(start[sidx], k)
-    ts = (cs.work_at(l_s[sidx], k) - cs.work_at(e_s[sidx], k))
-    tf = (cs.work_at(l_f[sidx], k) - cs.work_at(e_f[sidx], k))
+    ts = cs.work_at(l_s[sidx], k) - cs.work_at(e_s[sidx], k)
+    tf = cs.work_at(l_f[sidx], k) - cs.work_at(e_f[sidx], k)
     total[sidx] = np.minimum(ts, tf)
     free[sidx] = np.maximum(np.minimum(free[sidx], total[sidx]), 0)
 
@@ -1041,23 +1230,24 @@ def _warnings(
     net: Network,
     keys: _Keys,
     es: IntArray,
-    pred_bound: IntArray,
-    ub: IntArray,
-    fixed: BoolArray,
-    ctype: IntArray,
-    lf: IntArray,
     ef: IntArray,
+    pred_bound: IntArray,
+    inp: _Inputs,
     total: IntArray,
 ) -> list[ScheduleWarning]:
+    """Scheduling conflicts, in level order arrays, reported per task."""
     n = net.n_tasks
+    o = net.order
+    is_task = o < n
     out: list[ScheduleWarning] = []
-    constrained = (ctype >= 2) & ~net.manual & (net.actual_start < 0)
-    # links that would push the task past a constraint the task must honour
-    conflict = constrained[:n] & (pred_bound[:n] != NEG) & (pred_bound[:n] > es[:n])
-    for i in np.flatnonzero(conflict).tolist():
-        t = plan.tasks[i]
+    constrained = (inp.ctype >= 2) & ~net.manual[o] & ~inp.started & is_task
+    # predecessor links that would push a task past a constraint it must honour
+    conflict = constrained & (pred_bound != NEG) & (pred_bound > es)
+    rows = np.flatnonzero(conflict)
+    allowed_all = minutes_to_datetimes(keys.to_time(pred_bound[rows]))
+    for j, allowed in zip(rows.tolist(), allowed_all, strict=True):
+        t = plan.tasks[int(o[j])]
         label = CONSTRAINT_LABEL.get(t.constraint.type, t.constraint.type.name)
-        allowed = minutes_to_datetimes(np.array([keys.to_time(pred_bound[i : i + 1])[0]]))[0]
         out.append(
             ScheduleWarning(
                 "constraint-conflict",
@@ -1065,35 +1255,37 @@ def _warnings(
                 f"{plan.label(t.uid)} has a '{label}' constraint on "
                 f"{t.constraint.date:%Y-%m-%d %H:%M} that conflicts with its predecessor links: "
                 f"they allow a start no earlier than {allowed:%Y-%m-%d %H:%M} "
-                f"(total float {total[i] / plan.minutes_per_day:+.2f} days).",
+                f"(total float {int(total[j]) / plan.minutes_per_day:+.2f} days).",
             )
         )
-    has_deadline = net.deadline[:n] >= 0
+    deadline = net.deadline[o]
+    has_deadline = is_task & (deadline >= 0)
+    late = np.zeros_like(has_deadline)
     if has_deadline.any():
-        late = has_deadline & (keys.to_time(ef[:n]) > net.deadline[:n])
-        for i in np.flatnonzero(late).tolist():
-            t = plan.tasks[i]
-            out.append(
-                ScheduleWarning(
-                    "deadline-missed",
-                    t.uid,
-                    f"{plan.label(t.uid)} finishes after its deadline of {t.deadline:%Y-%m-%d %H:%M}.",
-                )
+        late[has_deadline] = keys.to_time(ef[has_deadline]) > deadline[has_deadline]
+    rows = np.flatnonzero(late)
+    for j, finish in zip(rows.tolist(), minutes_to_datetimes(keys.to_time(ef[rows])), strict=True):
+        t = plan.tasks[int(o[j])]
+        out.append(
+            ScheduleWarning(
+                "deadline-missed",
+                t.uid,
+                f"{plan.label(t.uid)} finishes on {finish:%Y-%m-%d %H:%M}, after its deadline "
+                f"of {t.deadline:%Y-%m-%d %H:%M}.",
             )
-    neg = (total[:n] < 0) & net.leaf[:n] & ~conflict & net.active[:n]
-    if has_deadline.any():
-        neg &= ~(has_deadline & (keys.to_time(ef[:n]) > net.deadline[:n]))
+        )
+    neg = (total < 0) & is_task & net.active[o] & ~conflict & ~late
     count = int(neg.sum())
     if count:
-        first = np.flatnonzero(neg)[:5].tolist()
+        first = [int(o[j]) for j in np.flatnonzero(neg)[:5].tolist()]
         names = ", ".join(plan.label(plan.tasks[i].uid) for i in first)
         more = f" and {count - 5} more" if count > 5 else ""
         out.append(
             ScheduleWarning(
                 "negative-float",
                 plan.tasks[first[0]].uid,
-                f"{count} task(s) have negative total float, so a constraint or deadline "
-                f"cannot be met: {names}{more}.",
+                f"{count} task(s) have negative total float: a constraint or deadline cannot be "
+                f"met ({names}{more}).",
             )
         )
     return out
