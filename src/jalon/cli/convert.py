@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from jalon import load_plan
+from jalon.cli import render
 from jalon.cli.common import check_input, plan_format, reporting_errors
 from jalon.io import save_plan
 
@@ -50,5 +51,5 @@ def convert_command(
         save_plan(plan, target, format=write_as)
     typer.echo(
         f"Wrote {target} ({FORMAT_NAMES.get(write_as, write_as)}): "
-        f"{len(plan.tasks)} tasks, {len(plan.links)} links"
+        f"{render.count(len(plan.tasks), 'task')}, {render.count(len(plan.links), 'link')}"
     )

@@ -44,6 +44,6 @@ def validate_command(
     for line in render.warning_lines(result):
         warn(f"{name}: {line}")
     typer.echo(
-        f"OK: {len(plan.tasks)} tasks, {len(plan.links)} links, "
+        f"OK: {render.count(len(plan.tasks), 'task')}, {render.count(len(plan.links), 'link')}, "
         f"finish {render.format_date(result.finish)}"
     )
