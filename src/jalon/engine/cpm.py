@@ -228,8 +228,9 @@ def _compile(plan: Plan) -> Network:
         if t.manual:
             m_start[i] = to_minutes(t.start)  # type: ignore[arg-type]
             m_finish[i] = to_minutes(t.finish)  # type: ignore[arg-type]
-    milestone = ms & (dur == 0)
-    # a milestone flag on a task with a duration only changes how it is drawn
+    # a task without work sits where its predecessors leave it, like a milestone; a
+    # milestone flag on a task with a duration only changes how it is drawn
+    milestone = dur == 0
     alap = ctype == int(ConstraintType.ALAP)
 
     # links, with summary links expanded
@@ -792,6 +793,10 @@ def _schedule_on(
     cand = fw.candidates(K)
     pred_bound = fw.pred_bound(cand)
 
+    # same working minute, earlier position (Fri 17:00 vs Mon 08:00): show the late
+    # dates where the early ones are
+    ls = np.where((ls >> 1) == (es >> 1), np.maximum(ls, es), ls)
+    lf = np.where((lf >> 1) == (ef >> 1), np.maximum(lf, ef), lf)
     start_slack = (ls >> 1) - (es >> 1)
     finish_slack = (lf >> 1) - (ef >> 1)
     total = np.where(inp.started, finish_slack, np.minimum(start_slack, finish_slack))
