@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import json
 import re
@@ -15,7 +16,7 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner, Result
 
-from jalon import __version__, load_plan
+from jalon import Plan, Schedule, __version__, load_plan
 from jalon.cli import render
 from jalon.cli.main import app
 from jalon.engine.errors import PlanError
@@ -63,8 +64,18 @@ tasks:
 runner = CliRunner()
 
 
+#: The terminal the tests assume, whatever the developer's shell says.
+PLAIN_ENV: dict[str, str | None] = {
+    "COLUMNS": "80",
+    "LINES": "25",
+    "FORCE_COLOR": None,
+    "TTY_COMPATIBLE": None,
+    "JALON_DEBUG": None,
+}
+
+
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
-    return runner.invoke(app, [str(a) for a in args], env=env)
+    return runner.invoke(app, [str(a) for a in args], env={**PLAIN_ENV, **(env or {})})
 
 
 def single_error_line(result: Result) -> str:
@@ -248,16 +259,14 @@ def test_status_date_parsing() -> None:
 
 
 def test_schedule_warnings(plan_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import jalon.cli.schedule as command
+    from jalon import schedule as real
 
-    real = command.compute_schedule
-
-    def with_warning(plan, status_date=None):  # type: ignore[no-untyped-def]
+    def with_warning(plan: Plan, status_date: dt.datetime | None = None) -> Schedule:
         result = real(plan, status_date)
         warning = ScheduleWarning("deadline-missed", 4, "4 'Review' (uid 4) is late.")
         return dataclasses.replace(result, warnings=(warning,))
 
-    monkeypatch.setattr(command, "compute_schedule", with_warning)
+    monkeypatch.setattr("jalon.cli.schedule.compute_schedule", with_warning)
     table = run("schedule", plan_file)
     assert table.exit_code == 0
     assert "1 warning:" in table.stdout
@@ -411,7 +420,9 @@ def test_convert_invalid_plan(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["schedule", "validate", "convert"])
 def test_missing_file_is_a_usage_error(tmp_path: Path, command: str) -> None:
     missing = tmp_path / "nope.yaml"
-    args = [command, missing] + ([tmp_path / "out.json"] if command == "convert" else [])
+    args: list[str | Path] = [command, missing]
+    if command == "convert":
+        args.append(tmp_path / "out.json")
     result = run(*args)
     assert result.exit_code == 2
     assert single_error_line(result) == f"error: {missing}: no such file"
@@ -469,12 +480,10 @@ def test_typer_usage_errors_exit_2(plan_file: Path) -> None:
 
 
 def test_internal_error_is_one_line(plan_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import jalon.cli.schedule as command
-
-    def broken(plan, status_date=None):  # type: ignore[no-untyped-def]
+    def broken(plan: Plan, status_date: dt.datetime | None = None) -> Schedule:
         raise KeyError("boom")
 
-    monkeypatch.setattr(command, "compute_schedule", broken)
+    monkeypatch.setattr("jalon.cli.schedule.compute_schedule", broken)
     result = run("schedule", plan_file)
     assert result.exit_code == 1
     message = single_error_line(result)
@@ -504,10 +513,15 @@ def test_format_days(minutes: int, text: str) -> None:
 # -- the installed console script ----------------------------------------------------
 
 
-def test_console_script(plan_file: Path, tmp_path: Path) -> None:
+def test_console_script(plan_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = Path(sys.executable).with_name("jalon")
     if not script.exists():
         pytest.skip("the jalon console script is not installed in this environment")
+    for name, value in PLAIN_ENV.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
     ok = subprocess.run(
         [script, "validate", plan_file], capture_output=True, text=True, check=False, timeout=120
     )
