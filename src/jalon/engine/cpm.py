@@ -790,6 +790,8 @@ def _schedule_on(
             K[:N] = np.where(alap, ls, K[:N])
             K[N:] = np.where(alap, lf, K[N:])
     es, ef = K[:N], K[N:]
+    fb = fw.finish_bound(K)
+    ef = np.where(((fb >> 1) == (ef >> 1)) & (fb > ef) & ~inp.fixed, fb, ef)
     cand = fw.candidates(K)
     pred_bound = fw.pred_bound(cand)
 
@@ -1044,6 +1046,27 @@ class _Forward:
                 K[self.src_key[idx]], f.lag_elapsed[idx], self.dst_off[idx], True
             )
         return ((pk & self.andm) + self.add) | self.orm  # type: ignore[no-any-return]
+
+    def finish_bound(self, K: IntArray) -> IntArray:
+        """Per node, the finish its FF/SF links ask for (NEG without such links).
+
+        MS Project leaves a finish set by such a link where the link puts it, even at the
+        start of a working period (Mon 08:00 rather than Fri 17:00)."""
+        f = self.net.forward
+        out = np.full(self.net.n_nodes, NEG, dtype=np.int64)
+        to_finish = (f.type == _FF) | (f.type == _SF)
+        if not to_finish.any():
+            return out
+        idx = np.flatnonzero(to_finish)
+        pk = K[self.src_key[idx]]
+        nonsimple = ~f.simple[idx]
+        if nonsimple.any():
+            j = idx[nonsimple]
+            pk[nonsimple] = self._convert(K[self.src_key[j]], f.lag_elapsed[j], self.dst_off[j], True)
+        lag = f.lag_work[idx]
+        raw = np.where(lag != 0, (((pk >> 1) + lag) << 1) | (lag < 0), pk)
+        np.maximum.at(out, f.dst[idx], raw)
+        return out
 
     def pred_bound(self, cand: IntArray) -> IntArray:
         """Per node, the start its links alone would give (NEG without predecessors)."""
