@@ -49,6 +49,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -199,9 +200,9 @@ def _deliverable_size(d: Deliverable) -> int:
     return 2 + sum(1 + p if isinstance(p, int) else 1 + sum(1 + k for k in p) for p in d)
 
 
-def _holders(phase: Phase) -> list[tuple[list[int] | list[Package] | Phase, int]]:
+def _holders(phase: Phase) -> list[tuple[list[Any], int]]:
     """(container, index) of every holder count of a phase, in outline order."""
-    out: list[tuple[list[int] | list[Package] | Phase, int]] = []
+    out: list[tuple[list[Any], int]] = []
     for i, d in enumerate(phase):
         if isinstance(d, int):
             out.append((phase, i))
@@ -214,6 +215,44 @@ def _holders(phase: Phase) -> list[tuple[list[int] | list[Package] | Phase, int]
     return out
 
 
+def _min_size(phase: Phase) -> int:
+    """The size of ``phase`` with 3 tasks in every work package."""
+    return _phase_size(phase) - sum(int(c[i]) - 3 for c, i in _holders(phase))
+
+
+def _simplify(phase: Phase) -> None:
+    """One step towards a smaller phase (at least two deliverables of 3 tasks)."""
+    for d in reversed(phase):
+        if isinstance(d, list):
+            for j in range(len(d) - 1, -1, -1):
+                if isinstance(d[j], list):
+                    d[j] = 3
+                    return
+    for d in reversed(phase):
+        if isinstance(d, list) and len(d) > 2:
+            d.pop()
+            return
+    for i in range(len(phase) - 1, -1, -1):
+        if isinstance(phase[i], list):
+            phase[i] = 3
+            return
+    if len(phase) > 2:
+        phase.pop()
+
+
+def _resize(phases: list[Phase], total: int, n: int) -> int:
+    """Tasks off (down to 3) or onto (up to 12) work packages, from the end."""
+    for phase in reversed(phases):
+        for container, i in reversed(_holders(phase)):
+            k: int = container[i]
+            new = min(max(k + n - total, 3), 12)
+            container[i] = new
+            total += new - k
+            if total == n:
+                return total
+    return total
+
+
 def _build_tree(n: int, rnd: random.Random) -> list[Phase]:
     phases: list[Phase] = []
     total = 0
@@ -221,25 +260,22 @@ def _build_tree(n: int, rnd: random.Random) -> list[Phase]:
         phase = _new_phase(rnd)
         phases.append(phase)
         total += _phase_size(phase)
-    # fit exactly: take tasks off the work packages, from the end, down to 3 each
-    for phase in reversed(phases):
-        if total == n:
-            break
-        for container, i in reversed(_holders(phase)):
-            take = min(total - n, container[i] - 3)  # type: ignore[operator]
-            container[i] -= take  # type: ignore[operator]
-            total -= take
-            if total == n:
-                break
-    if total > n:  # n is smaller than one phase: drop the last phase, then grow
-        total -= _phase_size(phases.pop())
-        for phase in reversed(phases):
-            for container, i in reversed(_holders(phase)):
-                give = min(n - total, 12 - container[i])  # type: ignore[operator]
-                container[i] += give  # type: ignore[operator]
-                total += give
+    # fit exactly: simplify the last phase until it can hold what is left (or drop it),
+    # then resize the work packages from the end
+    last = phases[-1]
+    before = total - _phase_size(last)
+    room = n - before
+    if room < _phase_size([3, 3]):
+        phases.pop()
+        total = before
+    else:
+        while _min_size(last) > room:
+            _simplify(last)
+        total = before + _phase_size(last)
+    total = _resize(phases[-1:], total, n) if total != n else total
+    total = _resize(phases, total, n) if total != n else total
     if total != n:
-        raise ValueError(f"cannot build a WBS of {n} tasks (use at least 20)")
+        raise ValueError(f"cannot build a WBS of {n} tasks")
     return phases
 
 
