@@ -545,3 +545,26 @@ def test_console_script(plan_file: Path, tmp_path: Path, monkeypatch: pytest.Mon
     )
     assert missing.returncode == 2
     assert missing.stderr == f"error: {tmp_path / 'missing.yaml'}: no such file\n"
+
+
+def test_console_that_is_not_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = Path(sys.executable).with_name("jalon")
+    if not script.exists():
+        pytest.skip("the jalon console script is not installed in this environment")
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    path = tmp_path / "cafe.yaml"
+    path.write_text(
+        "project: {name: Café, start: 2024-01-08}\n"
+        "tasks:\n  - {id: A, name: Réunion ☕, duration: 0d}\n",
+        encoding="utf-8",
+    )
+    table = subprocess.run([script, "schedule", path], capture_output=True, check=False)
+    assert table.returncode == 0, table.stderr
+    assert b"R?union ?" in table.stdout
+    assert b"0d *" in table.stdout  # the ASCII milestone mark
+    as_json = subprocess.run(
+        [script, "schedule", path, "-f", "json"], capture_output=True, check=False
+    )
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["tasks"][0]["name"] == "Réunion ☕"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -156,6 +157,18 @@ def parse_status_date(value: str | None) -> dt.datetime | None:
             f"--status-date: '{value}' has a time zone; give the local date and time of the plan"
         )
     return parsed
+
+
+def is_utf8(stream: object) -> bool:
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
+
+
+def tolerate_narrow_encodings() -> None:
+    """On a console that is not UTF-8, print '?' for what it cannot show instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not is_utf8(stream):
+            stream.reconfigure(errors="replace")
 
 
 def write_output(data: str | bytes, out: Path | None) -> None:

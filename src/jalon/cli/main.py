@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from jalon import __version__
+from jalon.cli.common import tolerate_narrow_encodings
 from jalon.cli.convert import convert_command
 from jalon.cli.schedule import schedule_command
 from jalon.cli.validate import validate_command
@@ -52,6 +53,7 @@ def _root(
 
 def main() -> None:
     """Console-script entry point (``jalon = "jalon.cli.main:main"``)."""
+    tolerate_narrow_encodings()
     app(prog_name="jalon")
 
 

@@ -92,11 +92,12 @@ def schedule_dict(schedule: Schedule, *, critical_only: bool = False) -> dict[st
     }
 
 
-def schedule_json(schedule: Schedule, *, critical_only: bool = False) -> str:
-    text = json.dumps(
-        schedule_dict(schedule, critical_only=critical_only), indent=2, ensure_ascii=False
-    )
-    return text + "\n"
+def schedule_json(
+    schedule: Schedule, *, critical_only: bool = False, ascii_only: bool = False
+) -> str:
+    """The JSON document; ``ascii_only`` escapes non-ASCII characters (``\\u00e9``)."""
+    doc = schedule_dict(schedule, critical_only=critical_only)
+    return json.dumps(doc, indent=2, ensure_ascii=ascii_only) + "\n"
 
 
 def _csv_value(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,12 +17,14 @@ from jalon.cli import render
 from jalon.cli.common import (
     UsageError,
     check_input,
+    is_utf8,
     parse_status_date,
     reporting_errors,
     warn,
     write_output,
 )
 from jalon.engine.results import Schedule
+from jalon.io.msproject_xml import write_mspdi
 
 
 class OutputFormat(StrEnum):
@@ -48,9 +51,6 @@ def output_format(requested: OutputFormat | None, out: Path | None) -> OutputFor
 
 
 def mspdi_bytes(result: Schedule) -> bytes:
-    # imported here: lxml is only loaded when MSPDI is asked for
-    from jalon.io.msproject_xml import write_mspdi  # noqa: PLC0415
-
     buffer = io.BytesIO()
     write_mspdi(result.plan, result, buffer)
     return buffer.getvalue()
@@ -121,7 +121,9 @@ def schedule_command(
             write_output(render.render_text(result, critical_only=critical_only), out)
             return
         if fmt is OutputFormat.json:
-            write_output(render.schedule_json(result, critical_only=critical_only), out)
+            ascii_only = out is None and not is_utf8(sys.stdout)  # still valid JSON there
+            text = render.schedule_json(result, critical_only=critical_only, ascii_only=ascii_only)
+            write_output(text, out)
             return
         data: str | bytes
         if fmt is OutputFormat.csv:
