@@ -295,7 +295,11 @@ def test_cycle_is_reported_with_its_tasks() -> None:
     ("build", "error", "words"),
     [
         (lambda: plan_of(task(1, calendar="Nope")), UnknownReferenceError, ["Nope", "calendar"]),
-        (lambda: plan_of(Task(uid=1, name="Neg", duration=-5)), ValidationError, ["Neg", "duration"]),
+        (
+            lambda: plan_of(Task(uid=1, name="Neg", duration=-5)),
+            ValidationError,
+            ["Neg", "duration"],
+        ),
         (lambda: plan_of(task(1), links=(Link(1, 9),)), UnknownReferenceError, ["9", "T1"]),
         (
             lambda: plan_of(Task(uid=1, name="Sum"), task(2, parent=1), links=(Link(1, 2),)),

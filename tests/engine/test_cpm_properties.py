@@ -17,7 +17,7 @@ TYPES = [LinkType.FS, LinkType.SS, LinkType.FF, LinkType.SF]
 @st.composite
 def networks(draw: st.DrawFn) -> tuple[list[int], list[tuple[int, int, LinkType, int]]]:
     n = draw(st.integers(1, 25))
-    durations = draw(st.lists(st.integers(0, 5) .map(lambda d: d * 240), min_size=n, max_size=n))
+    durations = draw(st.lists(st.integers(0, 5).map(lambda d: d * 240), min_size=n, max_size=n))
     links: dict[tuple[int, int], tuple[int, int, LinkType, int]] = {}
     for succ in range(1, n):
         for _ in range(draw(st.integers(0, 3))):
@@ -28,7 +28,9 @@ def networks(draw: st.DrawFn) -> tuple[list[int], list[tuple[int, int, LinkType,
     return durations, list(links.values())
 
 
-def reference(durations: list[int], links: list[tuple[int, int, LinkType, int]]) -> tuple[list[int], list[int]]:
+def reference(
+    durations: list[int], links: list[tuple[int, int, LinkType, int]]
+) -> tuple[list[int], list[int]]:
     """Early start and total float, in minutes, on continuous time (a 24-hour calendar)."""
     n = len(durations)
     es = [0] * n

@@ -41,7 +41,22 @@ IntArray = npt.NDArray[np.int64]
 SHIFT = 1 << 40  # separates calendars in the packed table (about 2 million years of minutes)
 EPOCH = dt.datetime(1970, 1, 1)
 EPOCH_DATE = EPOCH.date()
-SUPPORTED_COUNTRIES = ("FR", "DE", "GB", "US", "ES", "IT", "BE", "CH", "CA", "NL", "LU", "PT", "AT", "IE")
+SUPPORTED_COUNTRIES = (
+    "FR",
+    "DE",
+    "GB",
+    "US",
+    "ES",
+    "IT",
+    "BE",
+    "CH",
+    "CA",
+    "NL",
+    "LU",
+    "PT",
+    "AT",
+    "IE",
+)
 
 
 def to_minutes(value: dt.datetime) -> int:
@@ -100,7 +115,11 @@ def resolve(name: str, specs: Mapping[str, CalendarSpec]) -> ResolvedCalendar:
 
 
 def _nth_weekday(year: int, month: int, nth: int, weekday: int) -> dt.date | None:
-    days = [d for d in _cal.Calendar().itermonthdates(year, month) if d.month == month and d.weekday() == weekday]
+    days = [
+        d
+        for d in _cal.Calendar().itermonthdates(year, month)
+        if d.month == month and d.weekday() == weekday
+    ]
     if not days:
         return None
     return days[-1] if nth >= 5 else (days[nth - 1] if nth - 1 < len(days) else None)
@@ -147,7 +166,11 @@ def recurrence_dates(exc: CalendarException, first: dt.date, last: dt.date) -> I
         if rec.type is RecurrenceType.YEARLY and rec.month:
             month = rec.month
         step = interval * (12 if rec.type is RecurrenceType.YEARLY else 1)
-        while dt.date(year, month, 1) <= exc.finish and count < limit and dt.date(year, month, 1) <= last:
+        while (
+            dt.date(year, month, 1) <= exc.finish
+            and count < limit
+            and dt.date(year, month, 1) <= last
+        ):
             day_found: dt.date | None
             if rec.nth and rec.weekday is not None:
                 day_found = _nth_weekday(year, month, rec.nth, rec.weekday)
@@ -162,7 +185,9 @@ def recurrence_dates(exc: CalendarException, first: dt.date, last: dt.date) -> I
             month = (month - 1) % 12 + 1
 
 
-def public_holidays(country: str, subdivision: str | None, years: Sequence[int]) -> dict[dt.date, str]:
+def public_holidays(
+    country: str, subdivision: str | None, years: Sequence[int]
+) -> dict[dt.date, str]:
     import holidays
 
     try:
@@ -267,7 +292,9 @@ class CalendarSet:
             # lead sentinel: everything before the horizon has no working time;
             # tail sentinel: after the horizon, time is taken as working (results there
             # are detected by ``overflowed`` and the horizon is extended).
-            starts_all.append(np.concatenate(([off], s + off, [self.horizon_end + off])).astype(np.int64))
+            starts_all.append(
+                np.concatenate(([off], s + off, [self.horizon_end + off])).astype(np.int64)
+            )
             lens_all.append(np.concatenate(([0], lens, [SHIFT // 4])).astype(np.int64))
             cums_all.append(np.concatenate(([off], cum + off, [total + off])).astype(np.int64))
         self.starts = np.concatenate(starts_all)
@@ -275,8 +302,12 @@ class CalendarSet:
         self.cum = np.concatenate(cums_all)
         self.cum_end = self.cum + self.lens
         # time = diff[i] + packed work, inside interval i (the calendar's shift cancels)
-        self.diff = self.starts - self.cum - np.repeat(
-            np.arange(len(self.names), dtype=np.int64) * SHIFT, [len(s) for s in starts_all]
+        self.diff = (
+            self.starts
+            - self.cum
+            - np.repeat(
+                np.arange(len(self.names), dtype=np.int64) * SHIFT, [len(s) for s in starts_all]
+            )
         )
 
     # -- vectorised conversions (calendar ``k`` per element) ------------------------

@@ -88,7 +88,7 @@ class _Pass:
     lag_work: IntArray
     lag_elapsed: IntArray
     ptr: IntArray  # edges of level L: ptr[L]:ptr[L+1]
-    seg: IntArray  # first edge of each node's run (successor runs forward, predecessor runs backward)
+    seg: IntArray  # first edge of each node's run (by successor forward, predecessor backward)
     seg_ptr: IntArray  # runs of level L: seg_ptr[L]:seg_ptr[L+1]
     simple: BoolArray  # same calendar at both ends and no elapsed lag: plain key arithmetic
     level_simple: BoolArray  # per level: every link is simple
@@ -215,16 +215,16 @@ def _compile(plan: Plan) -> Network:
     m_finish = np.full(n, -1, dtype=np.int64)
     rem = dur.copy()
     for i, t in enumerate(tasks):
-        p = t.progress
-        if p.actual_start is not None:
-            a_start[i] = to_minutes(p.actual_start)
-            if p.actual_finish is not None:
-                a_finish[i] = to_minutes(p.actual_finish)
+        prog = t.progress
+        if prog.actual_start is not None:
+            a_start[i] = to_minutes(prog.actual_start)
+            if prog.actual_finish is not None:
+                a_finish[i] = to_minutes(prog.actual_finish)
                 rem[i] = 0
-            elif p.remaining_minutes is not None:
-                rem[i] = p.remaining_minutes
+            elif prog.remaining_minutes is not None:
+                rem[i] = prog.remaining_minutes
             else:
-                rem[i] = round(t.duration * (100 - p.percent_complete) / 100)
+                rem[i] = round(t.duration * (100 - prog.percent_complete) / 100)
         if t.manual:
             m_start[i] = to_minutes(t.start)  # type: ignore[arg-type]
             m_finish[i] = to_minutes(t.finish)  # type: ignore[arg-type]
@@ -655,7 +655,7 @@ class _Inputs:
     ps_key: IntArray
 
 
-def _inputs(plan: Plan, net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _Inputs:
+def _inputs(net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _Inputs:
     o = net.order
     N = net.n_nodes
     cal = net.node_cal[o]
@@ -739,7 +739,7 @@ def _schedule_on(
 ) -> Schedule | None:
     keys = _Keys(cs)
     ps = to_minutes(plan.start)
-    inp = _inputs(plan, net, keys, status, ps)
+    inp = _inputs(net, keys, status, ps)
     N = net.n_nodes
     n = net.n_tasks
     o, pos = net.order, net.pos
@@ -915,12 +915,12 @@ class _Convert:
         self.cum_end1 = np.concatenate(([0], cs.cum_end))
 
     def time_of(self, key: IntArray) -> IntArray:
-        return self.diff[self.cum_end2.searchsorted(key)] + (key >> 1)  # type: ignore[no-any-return]
+        return self.diff[self.cum_end2.searchsorted(key)] + (key >> 1)
 
     def work_at(self, g: IntArray) -> IntArray:
         """Packed working minutes done by packed instant ``g``."""
         i = self.starts.searchsorted(g, side="right")
-        return np.minimum(g - self.start_minus_cum1[i], self.cum_end1[i])  # type: ignore[no-any-return]
+        return np.minimum(g - self.start_minus_cum1[i], self.cum_end1[i])
 
     def is_finish(self, w: IntArray, t: IntArray) -> BoolArray:
         """Does ``t`` end a working period (is it where ``w`` minutes are first done)?"""
@@ -1027,14 +1027,14 @@ class _Forward:
     def _convert(
         self, key: IntArray, lag_elapsed: IntArray, dst_off: IntArray, to_milestone: bool
     ) -> IntArray:
-        """A predecessor's key -> the same instant (plus elapsed lag) in the successor's calendar."""
+        """A predecessor's key -> that instant (plus elapsed lag) in the successor's calendar."""
         conv = self.conv
         t = conv.time_of(key) + lag_elapsed
         w2 = conv.work_at(t + dst_off)
         if not to_milestone:
-            return (w2 << 1) | 1  # type: ignore[no-any-return]
+            return (w2 << 1) | 1
         # an instant that ends working time stays a finish position (milestones keep it)
-        return 2 * w2 + (~conv.is_finish(w2, t)).astype(np.int64)  # type: ignore[no-any-return]
+        return 2 * w2 + (~conv.is_finish(w2, t)).astype(np.int64)
 
     def candidates(self, K: IntArray) -> IntArray:
         """Every link's bound on its successor's start, from the final keys (all at once)."""
@@ -1062,7 +1062,9 @@ class _Forward:
         nonsimple = ~f.simple[idx]
         if nonsimple.any():
             j = idx[nonsimple]
-            pk[nonsimple] = self._convert(K[self.src_key[j]], f.lag_elapsed[j], self.dst_off[j], True)
+            pk[nonsimple] = self._convert(
+                K[self.src_key[j]], f.lag_elapsed[j], self.dst_off[j], True
+            )
         lag = f.lag_work[idx]
         raw = np.where(lag != 0, (((pk >> 1) + lag) << 1) | (lag < 0), pk)
         np.maximum.at(out, f.dst[idx], raw)

@@ -213,12 +213,12 @@ class CalendarSpec:
 
 
 def standard_calendar(name: str = "Standard") -> CalendarSpec:
-    return CalendarSpec(name=name, week={d: STANDARD_DAY for d in range(5)} | {5: (), 6: ()})
+    return CalendarSpec(name=name, week=dict.fromkeys(range(5), STANDARD_DAY) | {5: (), 6: ()})
 
 
 def twenty_four_hours_calendar(name: str = "24 Hours") -> CalendarSpec:
     day = (WorkingTime(0, 1440),)
-    return CalendarSpec(name=name, week={d: day for d in range(7)})
+    return CalendarSpec(name=name, week=dict.fromkeys(range(7), day))
 
 
 def night_shift_calendar(name: str = "Night Shift") -> CalendarSpec:
@@ -382,9 +382,13 @@ def _validate(plan: Plan) -> None:
     if not isinstance(plan.start, dt.datetime):
         raise ValidationError("the project start must be a date and time", field="start")
     if plan.schedule_from_finish and plan.finish is None:
-        raise ValidationError("a plan scheduled from its finish needs a finish date", field="finish")
+        raise ValidationError(
+            "a plan scheduled from its finish needs a finish date", field="finish"
+        )
     if plan.minutes_per_day <= 0 or plan.minutes_per_week <= 0 or plan.days_per_month <= 0:
-        raise ValidationError("minutes per day/week and days per month must be positive", field="minutes_per_day")
+        raise ValidationError(
+            "minutes per day/week and days per month must be positive", field="minutes_per_day"
+        )
     specs = plan.calendar_specs
     for spec in plan.calendars:
         seen = set()
@@ -392,7 +396,8 @@ def _validate(plan: Plan) -> None:
         while base is not None:
             if base not in specs:
                 raise UnknownReferenceError(
-                    f"calendar '{spec.name}' is derived from unknown calendar '{base}'", field="base"
+                    f"calendar '{spec.name}' is derived from unknown calendar '{base}'",
+                    field="base",
                 )
             if base in seen or base == spec.name:
                 raise ValidationError(f"calendar '{spec.name}' derives from itself", field="base")
@@ -410,18 +415,28 @@ def _validate(plan: Plan) -> None:
     for t in plan.tasks:
         who = f"'{t.name}' (uid {t.uid})"
         if t.duration < 0:
-            raise ValidationError(f"negative duration ({t.duration} min)", task=who, field="duration")
+            raise ValidationError(
+                f"negative duration ({t.duration} min)", task=who, field="duration"
+            )
         if t.parent is not None:
             p = index.get(t.parent)
             if p is None:
-                raise UnknownReferenceError(f"parent uid {t.parent} does not exist", task=who, field="parent")
+                raise UnknownReferenceError(
+                    f"parent uid {t.parent} does not exist", task=who, field="parent"
+                )
             if p >= index[t.uid]:
-                raise ValidationError("a task must come after its summary task", task=who, field="parent")
+                raise ValidationError(
+                    "a task must come after its summary task", task=who, field="parent"
+                )
         if t.calendar is not None and t.calendar not in specs:
-            raise UnknownReferenceError(f"unknown calendar '{t.calendar}'", task=who, field="calendar")
+            raise UnknownReferenceError(
+                f"unknown calendar '{t.calendar}'", task=who, field="calendar"
+            )
         c = t.constraint
         if c.type in DATED_CONSTRAINTS and c.date is None:
-            raise ValidationError(f"constraint {c.type.name} needs a date", task=who, field="constraint")
+            raise ValidationError(
+                f"constraint {c.type.name} needs a date", task=who, field="constraint"
+            )
         if not 0 <= t.progress.percent_complete <= 100:
             raise ValidationError(
                 f"percent complete {t.progress.percent_complete} is not between 0 and 100",
@@ -429,11 +444,17 @@ def _validate(plan: Plan) -> None:
                 field="percent_complete",
             )
         if t.progress.remaining_minutes is not None and t.progress.remaining_minutes < 0:
-            raise ValidationError("negative remaining duration", task=who, field="remaining_duration")
+            raise ValidationError(
+                "negative remaining duration", task=who, field="remaining_duration"
+            )
         if t.manual and (t.start is None or t.finish is None):
-            raise ValidationError("a manually scheduled task needs a start and a finish", task=who, field="manual")
+            raise ValidationError(
+                "a manually scheduled task needs a start and a finish", task=who, field="manual"
+            )
         if not 0 <= t.priority <= 1000:
-            raise ValidationError(f"priority {t.priority} is not between 0 and 1000", task=who, field="priority")
+            raise ValidationError(
+                f"priority {t.priority} is not between 0 and 1000", task=who, field="priority"
+            )
 
     ancestors_cache: dict[int, frozenset[int]] = {}
 
@@ -458,32 +479,47 @@ def _validate(plan: Plan) -> None:
                 )
         if link.predecessor == link.successor:
             raise CycleError([plan.label(link.predecessor)])
-        if link.predecessor in has_children or link.successor in has_children:
-            if link.predecessor in ancestors(link.successor) or link.successor in ancestors(link.predecessor):
-                raise ValidationError(
-                    f"a summary task cannot be linked to its own subtask "
-                    f"({plan.label(link.predecessor)} -> {plan.label(link.successor)})",
-                    task=plan.label(link.successor),
-                    field="predecessors",
-                )
+        touches_summary = link.predecessor in has_children or link.successor in has_children
+        if touches_summary and (
+            link.predecessor in ancestors(link.successor)
+            or link.successor in ancestors(link.predecessor)
+        ):
+            raise ValidationError(
+                f"a summary task cannot be linked to its own subtask "
+                f"({plan.label(link.predecessor)} -> {plan.label(link.successor)})",
+                task=plan.label(link.successor),
+                field="predecessors",
+            )
         if link.lag.kind is LagKind.PERCENT and not -10000 <= link.lag.value <= 10000:
-            raise ValidationError("lag percent out of range", task=plan.label(link.successor), field="lag")
+            raise ValidationError(
+                "lag percent out of range", task=plan.label(link.successor), field="lag"
+            )
 
     res_index = {r.uid for r in plan.resources}
     for r in plan.resources:
         if r.calendar is not None and r.calendar not in specs:
-            raise UnknownReferenceError(f"unknown calendar '{r.calendar}'", task=f"resource '{r.name}'", field="calendar")
+            raise UnknownReferenceError(
+                f"unknown calendar '{r.calendar}'", task=f"resource '{r.name}'", field="calendar"
+            )
         if r.max_units < 0:
-            raise ValidationError("negative max units", task=f"resource '{r.name}'", field="max_units")
+            raise ValidationError(
+                "negative max units", task=f"resource '{r.name}'", field="max_units"
+            )
     for a in plan.assignments:
         if a.task not in index:
-            raise UnknownReferenceError(f"assignment to unknown task uid {a.task}", field="assignments")
+            raise UnknownReferenceError(
+                f"assignment to unknown task uid {a.task}", field="assignments"
+            )
         if a.resource not in res_index:
             raise UnknownReferenceError(
-                f"assignment of unknown resource uid {a.resource}", task=plan.label(a.task), field="resources"
+                f"assignment of unknown resource uid {a.resource}",
+                task=plan.label(a.task),
+                field="resources",
             )
         if a.units < 0:
-            raise ValidationError("negative assignment units", task=plan.label(a.task), field="units")
+            raise ValidationError(
+                "negative assignment units", task=plan.label(a.task), field="units"
+            )
     numbers = [b.number for b in plan.baselines]
     if len(numbers) != len(set(numbers)):
         raise ValidationError("two baselines have the same number", field="baselines")
@@ -501,7 +537,7 @@ def find_cycle(successors: Mapping[int, Iterable[int]], nodes: Iterable[int]) ->
         color[root] = GREY
         while stack:
             node, it = stack[-1]
-            nxt = next(it, None)  # type: ignore[call-overload]
+            nxt = next(it, None)
             if nxt is None:
                 color[node] = BLACK
                 stack.pop()
@@ -509,7 +545,7 @@ def find_cycle(successors: Mapping[int, Iterable[int]], nodes: Iterable[int]) ->
                 continue
             state = color.get(nxt, WHITE)
             if state == GREY:
-                return path[path.index(nxt):]
+                return path[path.index(nxt) :]
             if state == WHITE:
                 color[nxt] = GREY
                 stack.append((nxt, iter(successors.get(nxt, ()))))

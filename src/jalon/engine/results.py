@@ -134,11 +134,19 @@ class Schedule:
 
     @property
     def start(self) -> dt.datetime:
-        return minutes_to_datetimes(np.array([self.start_min.min()]))[0] if len(self) else self.plan.start
+        return (
+            minutes_to_datetimes(np.array([self.start_min.min()]))[0]
+            if len(self)
+            else self.plan.start
+        )
 
     @property
     def finish(self) -> dt.datetime:
-        return minutes_to_datetimes(np.array([self.finish_min.max()]))[0] if len(self) else self.plan.start
+        return (
+            minutes_to_datetimes(np.array([self.finish_min.max()]))[0]
+            if len(self)
+            else self.plan.start
+        )
 
     @property
     def critical_path(self) -> Sequence[int]:
