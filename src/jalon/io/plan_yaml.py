@@ -616,6 +616,10 @@ class _Reader:
         return tuple(times)
 
 
+def _is_null(node: _Node) -> bool:
+    return isinstance(node, _Scalar) and node.value is None
+
+
 def _peek(node: _Node, key: str) -> str | None:
     """The text of ``key`` in a mapping, to name it in messages before it is checked."""
     entry = node.items.get(key) if isinstance(node, _Map) else None
@@ -645,14 +649,13 @@ class _Fields:
         name = _peek(node, "name") if named else None
         if name is not None:
             where = f"{where} '{name}'"
-        for key, (line, _) in node.items.items():
+        for key, (line, value) in node.items.items():
             if key not in allowed:
                 hint = (hints or {}).get(key)
-                tip = (
-                    f" ({hint})"
-                    if hint
-                    else _suggest(key, allowed) or f" (use: {', '.join(allowed)})"
-                )
+                tip = f" ({hint})" if hint else _suggest(key, allowed)
+                if not tip and _is_null(value):
+                    tip = " (a comma ends a value inside {...}: quote text that has commas)"
+                tip = tip or f" (use: {', '.join(allowed)})"
                 raise r.error(line, f"{where}: unknown key '{key}'{tip}")
         self.r, self.node, self.where = r, node, where
 
@@ -941,7 +944,7 @@ class _PlanReader(_Reader):
         return specs
 
     def check_country(self, f: _Fields, country: str, subdivision: str | None) -> None:
-        import holidays  # noqa: PLC0415 - slow to import, needed only for countries
+        import holidays  # slow to import: only when a calendar names a country
 
         supported: dict[str, list[str]] = holidays.list_supported_countries()
         if country not in supported:
@@ -982,14 +985,14 @@ class _PlanReader(_Reader):
         return dict(sorted(week.items()))
 
     def weekday(self, text: str, line: int, what: str) -> int:
-        k = text.strip().lower()
+        k = text.strip()
         if k in _DAYS:
             return _DAYS.index(k)
         if k in _DAY_NAMES:
             return _DAY_NAMES.index(k)
         raise self.error(
             line,
-            f"{what}: '{text}' is not a day of the week{_suggest(k, _DAYS)} (mon, tue, ... sun)",
+            f"{what}: '{text}' is not a day of the week{_suggest(k.lower(), _DAYS)} (mon ... sun)",
         )
 
     def day_range(self, key: str, line: int, what: str) -> list[int]:
@@ -1030,7 +1033,7 @@ class _PlanReader(_Reader):
         return CalendarException(start, finish, hours, name, recurrence)
 
     def recurrence(self, f: _Fields, every: str) -> Recurrence:
-        kind = _EVERY.get(every.strip().lower().removesuffix("s"))
+        kind = _EVERY.get(every.strip().removesuffix("s"))
         if kind is None:
             raise self.error(
                 f.line("every"),
@@ -1061,7 +1064,7 @@ class _PlanReader(_Reader):
         nth = None
         if (n := get("nth")) is not None:
             s = self.scalar(n, f.what("nth"), "1-4 or last")
-            nth = _NTH.get(s.text.strip().lower()) if isinstance(s.value, str) else None
+            nth = _NTH.get(s.text.strip()) if isinstance(s.value, str) else None
             nth = nth or self.integer(n, f.what("nth") + " (1, 2, 3, 4 or last)", 1, 5)
         weekday = (
             None
@@ -1071,8 +1074,8 @@ class _PlanReader(_Reader):
         month = None
         if (n := get("month")) is not None:
             s = self.scalar(n, f.what("month"), "a month")
-            if isinstance(s.value, str) and s.value.strip().lower()[:3] in _MONTHS:
-                month = _MONTHS.index(s.value.strip().lower()[:3]) + 1
+            if isinstance(s.value, str) and s.value.strip() in _MONTHS:
+                month = _MONTHS.index(s.value.strip()) + 1
             else:
                 month = self.integer(n, f.what("month"), 1, 12)
         if (nth is None) != (weekday is None):
@@ -1324,7 +1327,7 @@ class _PlanReader(_Reader):
             kind_text, _, rest = text.partition(" ")
             date_node = _Scalar(node.line, rest, rest, False) if rest.strip() else None
         try:
-            kind = ConstraintType[kind_text.strip().upper()]
+            kind = ConstraintType[kind_text.strip()]
         except KeyError:
             names = ", ".join(t.name for t in ConstraintType)
             raise self.error(
