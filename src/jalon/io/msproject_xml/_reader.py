@@ -1,0 +1,808 @@
+"""Reading MSPDI: a parsed document -> Plan, and the dates MS Project stored in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+from jalon.engine.errors import FormatError, PlanError
+from jalon.engine.model import (
+    DATED_CONSTRAINTS,
+    STANDARD_DAY,
+    Assignment,
+    Baseline,
+    BaselineTask,
+    CalendarException,
+    CalendarSpec,
+    Constraint,
+    ConstraintType,
+    DurationUnit,
+    Lag,
+    LagKind,
+    Link,
+    LinkType,
+    Plan,
+    Progress,
+    Recurrence,
+    RecurrenceType,
+    Resource,
+    ResourceType,
+    Task,
+    WorkingTime,
+)
+from jalon.io.msproject_xml._codes import (
+    LINK_TYPES,
+    NS,
+    NULL_CODE,
+    PERCENT_CODES,
+    UNIT_CODES,
+    base_code,
+    day_type_to_weekday,
+)
+
+Element = etree._Element
+
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
+_DURATION_RE = re.compile(
+    rf"(-)?P(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
+    rf"(?:T(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?"
+)
+_PLAIN_DURATION_RE = re.compile(r"PT(\d+)H(\d+)M(\d+)S")  # what MS Project writes
+# minutes per component of an xsd:duration (a day is 24 hours, as in XML Schema)
+_DURATION_SCALE = (525600.0, 43200.0, 10080.0, 1440.0, 60.0, 1.0, 1 / 60)
+_TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d*)?)?")
+
+# the children read from the big, repeated elements: lxml skips the others in C
+_TASK_TAGS = [
+    "UID",
+    "Name",
+    "IsNull",
+    "OutlineLevel",
+    "Start",
+    "Finish",
+    "Manual",
+    "ManualStart",
+    "ManualFinish",
+    "Duration",
+    "DurationFormat",
+    "Milestone",
+    "ConstraintType",
+    "ConstraintDate",
+    "CalendarUID",
+    "PercentComplete",
+    "RemainingDuration",
+    "WBS",
+    "Priority",
+    "LevelingDelay",
+    "Notes",
+    "Deadline",
+    "Active",
+    "ActualStart",
+    "ActualFinish",
+]
+_STORED_TAGS = [
+    "UID",
+    "Name",
+    "Start",
+    "Finish",
+    "Summary",
+    "Manual",
+    "Active",
+    "IsNull",
+    "Milestone",
+    "OutlineLevel",
+    "Duration",
+    "EarlyStart",
+    "EarlyFinish",
+    "LateStart",
+    "LateFinish",
+    "TotalSlack",
+    "FreeSlack",
+    "Critical",
+    "PercentComplete",
+]
+_RESOURCE_TAGS = [
+    "UID",
+    "Name",
+    "Type",
+    "IsNull",
+    "IsCostResource",
+    "MaxUnits",
+    "CalendarUID",
+    "StandardRate",
+    "OvertimeRate",
+    "CostPerUse",
+    "Initials",
+    "EmailAddress",
+    "Group",
+]
+_ASSIGNMENT_TAGS = ["UID", "TaskUID", "ResourceUID", "Units", "Work", "ActualWork"]
+
+Fields = dict[str, Element]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTask:
+    """A task row as MS Project saved it: its own computed dates and flags."""
+
+    uid: int
+    name: str
+    start: dt.datetime | None
+    finish: dt.datetime | None
+    summary: bool
+    manual: bool
+    active: bool
+    is_null: bool
+    milestone: bool
+    outline_level: int = 1
+    duration: int | None = None  # minutes (calendar minutes when elapsed)
+    early_start: dt.datetime | None = None
+    early_finish: dt.datetime | None = None
+    late_start: dt.datetime | None = None
+    late_finish: dt.datetime | None = None
+    total_slack: int | None = None  # minutes
+    free_slack: int | None = None
+    critical: bool = False
+    percent_complete: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    root: Element
+    ns: str  # "{namespace}" or ""
+
+
+def parse(stream: BinaryIO, name: str) -> Document:
+    # no entities, no network: a project file never needs them
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=True,
+    )
+    try:
+        root = etree.parse(stream, parser).getroot()
+    except etree.XMLSyntaxError as exc:
+        raise FormatError(f"malformed XML: {exc.msg}", path=name, line=exc.lineno or None) from None
+    except OSError as exc:
+        raise FormatError(f"cannot read the file: {exc}", path=name) from None
+    qname = etree.QName(root)
+    namespace = qname.namespace or ""
+    if qname.localname != "Project" or (namespace and not namespace.startswith(NS)):
+        raise FormatError(
+            f"not an MS Project XML (MSPDI) file: root element is <{qname.localname}>",
+            path=name,
+            line=_line(root),
+        )
+    return Document(root, f"{{{namespace}}}" if namespace else "")
+
+
+def read_plan(doc: Document, name: str) -> Plan:
+    return _Reader(name, doc.ns).plan(doc.root)
+
+
+def read_stored(doc: Document, name: str) -> list[StoredTask]:
+    return _Reader(name, doc.ns).stored(doc.root)
+
+
+def _line(el: Element) -> int | None:
+    line = el.sourceline
+    return line if isinstance(line, int) else None
+
+
+def _last_day(first: dt.datetime, last: dt.datetime) -> dt.date:
+    """The last day of a period; an end at midnight belongs to the day before."""
+    day = last.date()
+    if last.time() == dt.time() and day > first.date():
+        day -= dt.timedelta(days=1)
+    return max(day, first.date())
+
+
+@dataclass(slots=True)
+class _PendingLink:
+    successor: int
+    predecessor: int
+    type: LinkType
+    lag: Lag
+    element: Element
+    who: str
+
+
+class _Reader:
+    """One pass over a parsed document; every conversion names the element at fault."""
+
+    def __init__(self, name: str, ns: str) -> None:
+        self.name = name
+        self.ns = ns
+        self.cut = len(ns)
+        self.default_unit = DurationUnit.DAY
+        self.calendar_names: dict[int, str] = {}
+
+    # -- field access and conversions --------------------------------------------------
+    def fields(self, el: Element, tags: list[str] | None = None) -> Fields:
+        cut = self.cut
+        if tags is None:
+            return {ch.tag[cut:]: ch for ch in el if isinstance(ch.tag, str)}
+        return {ch.tag[cut:]: ch for ch in el.iterchildren(*[self.ns + t for t in tags])}
+
+    def children(self, el: Element | None, tag: str) -> Iterator[Element]:
+        return iter(()) if el is None else el.iterchildren(self.ns + tag)
+
+    def fail(self, message: str, el: Element | None = None) -> FormatError:
+        return FormatError(message, path=self.name, line=None if el is None else _line(el))
+
+    def bad(self, el: Element, who: str, expected: str) -> FormatError:
+        tag = str(el.tag)[self.cut :]
+        text = (el.text or "").strip()
+        return self.fail(f"{who}: <{tag}> has a bad value {text!r} ({expected})", el)
+
+    @staticmethod
+    def raw(f: Fields, key: str) -> str | None:
+        el = f.get(key)
+        text = None if el is None else el.text
+        return (text.strip() or None) if text else None
+
+    def opt_int(self, f: Fields, key: str, who: str) -> int | None:
+        text = self.raw(f, key)
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                value = math.nan
+            if value.is_integer():
+                return int(value)
+            raise self.bad(f[key], who, "an integer") from None
+
+    def int_(self, f: Fields, key: str, who: str, default: int) -> int:
+        value = self.opt_int(f, key, who)
+        return default if value is None else value
+
+    def float_(self, f: Fields, key: str, who: str, default: float) -> float:
+        text = self.raw(f, key)
+        if text is None:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise self.bad(f[key], who, "a number")
+        return value
+
+    def flag(self, f: Fields, key: str, who: str, default: bool) -> bool:
+        text = self.raw(f, key)
+        if text is None:
+            return default
+        if text in ("1", "true"):
+            return True
+        if text in ("0", "false"):
+            return False
+        raise self.bad(f[key], who, "0 or 1")
+
+    def date(self, f: Fields, key: str, who: str) -> dt.datetime | None:
+        text = self.raw(f, key)
+        if text is None:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise self.bad(f[key], who, "a date like 2024-01-31T08:00:00") from None
+        if value.second or value.microsecond or value.tzinfo is not None:
+            # the engine counts whole minutes in local (naive) time
+            value = value.replace(tzinfo=None, second=0, microsecond=0)
+        return value
+
+    def minutes(self, f: Fields, key: str, who: str) -> float | None:
+        """An xsd:duration in minutes (negative allowed: the caller decides)."""
+        text = self.raw(f, key)
+        if text is None:
+            return None
+        m = _PLAIN_DURATION_RE.fullmatch(text)
+        if m is not None:
+            return int(m.group(1)) * 60 + int(m.group(2)) + int(m.group(3)) / 60
+        m = _DURATION_RE.fullmatch(text)
+        if m is None or not any(m.groups()[1:]):
+            raise self.bad(f[key], who, "a duration like PT8H0M0S")
+        parts = zip(m.groups()[1:], _DURATION_SCALE, strict=True)
+        total = sum(float(g) * scale for g, scale in parts if g)
+        return -total if m.group(1) else total
+
+    def duration(self, f: Fields, key: str, who: str) -> int | None:
+        value = self.minutes(f, key, who)
+        if value is None:
+            return None
+        if value < 0:
+            raise self.bad(f[key], who, "a duration may not be negative")
+        return round(value)
+
+    def clock(self, f: Fields, key: str, who: str) -> int | None:
+        """A time of day in minutes after midnight ("24:00:00" is 1440)."""
+        text = self.raw(f, key)
+        if text is None:
+            return None
+        m = _TIME_RE.fullmatch(text)
+        if m is None or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+            raise self.bad(f[key], who, "a time like 08:00:00")
+        return min(1440, int(m.group(1)) * 60 + int(m.group(2)))
+
+    def unit(self, code: int | None) -> tuple[DurationUnit, bool] | None:
+        """(unit, elapsed) of a duration format code; None for a percentage."""
+        base = NULL_CODE if code is None else base_code(code)
+        if base in PERCENT_CODES:
+            return None
+        return UNIT_CODES.get(base, (self.default_unit, False))
+
+    # -- the document ------------------------------------------------------------------
+    def plan(self, root: Element) -> Plan:
+        f = self.fields(root)
+        who = "project"
+        default = self.unit(self.opt_int(f, "DurationFormat", who))
+        self.default_unit = default[0] if default else DurationUnit.DAY
+        minutes_per_day = self.int_(f, "MinutesPerDay", who, 480)
+        if minutes_per_day <= 0:
+            raise self.bad(f["MinutesPerDay"], who, "a positive number of minutes")
+        resources_el = f.get("Resources")
+        calendars, project_calendar = self.calendars(f, resources_el)
+        tasks, links, baselines, summary_name = self.tasks(f.get("Tasks"))
+        durations = {t.uid: t.duration for t in tasks}
+        resources = self.resources(resources_el)
+        assignments = self.assignments(f.get("Assignments"), durations, {r.uid for r in resources})
+
+        start, finish = self.date(f, "StartDate", who), self.date(f, "FinishDate", who)
+        if start is None:
+            dated = [t.start for t in tasks if t.start is not None]
+            if not dated:
+                raise self.fail("the project has no <StartDate>", root)
+            start = min(dated)
+        from_finish = not self.flag(f, "ScheduleFromStart", who, True)
+        if from_finish and finish is None:
+            raise self.fail("a project scheduled from its finish needs a <FinishDate>", root)
+        return Plan(
+            name=self.raw(f, "Title") or self.raw(f, "Name") or summary_name or "Untitled project",
+            start=start,
+            finish=finish if from_finish else None,  # otherwise a result, not an input
+            schedule_from_finish=from_finish,
+            status_date=self.date(f, "StatusDate", who),
+            tasks=tuple(tasks),
+            links=tuple(links),
+            calendars=tuple(calendars),
+            calendar=project_calendar,
+            resources=tuple(resources),
+            assignments=tuple(assignments),
+            baselines=tuple(baselines),
+            minutes_per_day=minutes_per_day,
+            minutes_per_week=self.int_(f, "MinutesPerWeek", who, 2400),
+            days_per_month=self.int_(f, "DaysPerMonth", who, 20),
+            critical_slack_limit=self.int_(f, "CriticalSlackLimit", who, 0) * minutes_per_day,
+            currency=self.raw(f, "CurrencyCode") or "EUR",
+            metadata={"format": "mspdi", "save_version": self.opt_int(f, "SaveVersion", who)},
+        )
+
+    # -- calendars ---------------------------------------------------------------------
+    def calendars(self, f: Fields, resources_el: Element | None) -> tuple[list[CalendarSpec], str]:
+        # resource calendars often have no name of their own: they take their resource's
+        owner: dict[int, str] = {}
+        for el in self.children(resources_el, "Resource"):
+            rf = self.fields(el, ["Name", "CalendarUID"])
+            uid, label = self.opt_int(rf, "CalendarUID", "resource"), self.raw(rf, "Name")
+            if uid is not None and label:
+                owner.setdefault(uid, label)
+        raw: list[tuple[int, str, Fields, Element]] = []
+        for el in self.children(f.get("Calendars"), "Calendar"):
+            cf = self.fields(el)
+            uid = self.opt_int(cf, "UID", "calendar")
+            if uid is None:
+                raise self.fail("a <Calendar> has no <UID>", el)
+            label = (cf["Name"].text or "").strip() if "Name" in cf else ""
+            raw.append((uid, label or owner.get(uid) or f"Calendar {uid}", cf, el))
+        names = self.calendar_names
+        used: set[str] = set()
+        for uid, label, _cf, el in raw:
+            if uid in names:
+                raise self.fail(f"two calendars have the uid {uid}", el)
+            unique, n = label, 1
+            while unique in used:  # duplicate names: keep both, tell them apart by uid
+                unique = f"{label} (uid {uid})" if n == 1 else f"{label} (uid {uid}, {n})"
+                n += 1
+            used.add(unique)
+            names[uid] = unique
+        specs: list[CalendarSpec] = []
+        for uid, _label, cf, _el in raw:
+            who = f"calendar '{names[uid]}' (uid {uid})"
+            base_uid = self.opt_int(cf, "BaseCalendarUID", who)
+            is_base = self.flag(cf, "IsBaseCalendar", who, True)
+            base = (
+                None
+                if is_base or base_uid == uid
+                else names.get(-1 if base_uid is None else base_uid)
+            )
+            week, exceptions = self.week(cf, who)
+            specs.append(CalendarSpec(names[uid], week, base, exceptions, uid=uid))
+        project_uid = self.opt_int(f, "CalendarUID", "project")
+        project = names.get(-1 if project_uid is None else project_uid)
+        if project is None:  # no (known) project calendar: Standard, or the first base one
+            standard = [s.name for s in specs if s.name == "Standard"]
+            bases = [s.name for s in specs if s.base is None]
+            project = (standard or bases or ["Standard"])[0]
+        return specs, project
+
+    def week(
+        self, cf: Fields, who: str
+    ) -> tuple[dict[int, tuple[WorkingTime, ...]], tuple[CalendarException, ...]]:
+        week: dict[int, tuple[WorkingTime, ...]] = {}
+        legacy: list[CalendarException] = []
+        for el in self.children(cf.get("WeekDays"), "WeekDay"):
+            df = self.fields(el)
+            day_type = self.opt_int(df, "DayType", who)
+            times = self.working_times(df.get("WorkingTimes"), who)
+            working = self.flag(df, "DayWorking", who, bool(times))
+            if day_type == 0:  # before Project 2007, exceptions were "day type 0" rows
+                tf = self.fields(df["TimePeriod"]) if "TimePeriod" in df else {}
+                first, last = self.date(tf, "FromDate", who), self.date(tf, "ToDate", who)
+                if first is not None and last is not None:
+                    times = (times or STANDARD_DAY) if working else ()
+                    legacy.append(CalendarException(first.date(), _last_day(first, last), times))
+            elif day_type is not None and 1 <= day_type <= 7:
+                if working or "DayWorking" in df:
+                    # a working day without times has MS Project's default hours
+                    week[day_type_to_weekday(day_type)] = (times or STANDARD_DAY) if working else ()
+            elif day_type is None:
+                raise self.fail(f"{who}: a <WeekDay> has no <DayType>", el)
+            else:
+                raise self.bad(df["DayType"], who, "0 to 7")
+        # Project 2007 and later write both forms; <Exceptions> is the complete one
+        exceptions = [
+            exc
+            for el in self.children(cf.get("Exceptions"), "Exception")
+            if (exc := self.exception(el, who)) is not None
+        ]
+        return week, tuple(exceptions or legacy)
+
+    def working_times(self, el: Element | None, who: str) -> tuple[WorkingTime, ...]:
+        times: list[WorkingTime] = []
+        for wt in self.children(el, "WorkingTime"):
+            wf = self.fields(wt)
+            start, end = self.clock(wf, "FromTime", who), self.clock(wf, "ToTime", who)
+            if start is None or end is None:
+                continue
+            if end <= start:  # an end of "00:00:00" is the midnight that ends the day
+                end = 1440
+            try:
+                times.append(WorkingTime(start, end))
+            except PlanError:
+                raise self.fail(
+                    f"{who}: working time {start}-{end} is not within a day", wt
+                ) from None
+        return tuple(times)
+
+    def exception(self, el: Element, who: str) -> CalendarException | None:
+        ef = self.fields(el)
+        tf = self.fields(ef["TimePeriod"]) if "TimePeriod" in ef else {}
+        first, last = self.date(tf, "FromDate", who), self.date(tf, "ToDate", who)
+        if first is None or last is None:
+            return None  # MS Project ignores an exception without dates
+        times = self.working_times(ef.get("WorkingTimes"), who)
+        working = self.flag(ef, "DayWorking", who, bool(times))
+        return CalendarException(
+            start=first.date(),
+            finish=_last_day(first, last),
+            working_times=(times or STANDARD_DAY) if working else (),
+            name=(ef["Name"].text or "").strip() if "Name" in ef else "",
+            recurrence=self.recurrence(ef, first.date(), who),
+        )
+
+    def recurrence(self, ef: Fields, start: dt.date, who: str) -> Recurrence | None:
+        """Exception/Type: 1 daily, 2 yearly on a day, 3 yearly on the nth weekday,
+        4 monthly on a day, 5 monthly on the nth weekday, 6 weekly, 7 every N days."""
+        kind = self.int_(ef, "Type", who, 1)
+        period = max(1, self.int_(ef, "Period", who, 1))
+        occurrences = None
+        if self.flag(ef, "EnteredByOccurrences", who, False):
+            occurrences = self.opt_int(ef, "Occurrences", who)
+        if kind in (1, 7, 8):  # (8, "every N weekdays", is kept as every N days)
+            if period == 1:
+                return None  # every day of the period: a plain range
+            return Recurrence(RecurrenceType.DAILY, interval=period, occurrences=occurrences)
+        if kind == 6:  # DaysOfWeek: 1 = Sunday, 2 = Monday ... 64 = Saturday
+            mask = self.int_(ef, "DaysOfWeek", who, 0)
+            days = tuple(sorted(day_type_to_weekday(b + 1) for b in range(7) if mask & (1 << b)))
+            return Recurrence(RecurrenceType.WEEKLY, period, weekdays=days, occurrences=occurrences)
+        if kind not in (2, 3, 4, 5):
+            return None
+        yearly = kind in (2, 3)
+        rtype = RecurrenceType.YEARLY if yearly else RecurrenceType.MONTHLY
+        month = None
+        if yearly:  # Month: 0 = January
+            month = self.int_(ef, "Month", who, start.month - 1) + 1
+        interval = 1 if yearly else period
+        if kind in (2, 4):
+            day = self.int_(ef, "MonthDay", who, start.day)
+            return Recurrence(rtype, interval, day=day, month=month, occurrences=occurrences)
+        # MonthPosition 0-3 = first to fourth, 4 = last; MonthItem 3 = Sunday ... 9 = Saturday
+        nth = min(5, self.int_(ef, "MonthPosition", who, 0) + 1)
+        item = self.int_(ef, "MonthItem", who, 3)
+        if item < 3:  # the nth day / weekday / weekend day of the month: kept as day n
+            day = 31 if nth == 5 else nth
+            return Recurrence(rtype, interval, day=day, month=month, occurrences=occurrences)
+        weekday = day_type_to_weekday(item - 2)
+        return Recurrence(
+            rtype, interval, nth=nth, weekday=weekday, month=month, occurrences=occurrences
+        )
+
+    # -- tasks -------------------------------------------------------------------------
+    def tasks(
+        self, tasks_el: Element | None
+    ) -> tuple[list[Task], list[Link], list[Baseline], str | None]:
+        rows: list[dict[str, Any]] = []
+        pending: list[_PendingLink] = []
+        null_uids: set[int] = set()
+        baselines: dict[int, dict[int, BaselineTask]] = {}
+        stack: list[tuple[int, int]] = []  # (outline level, uid) of the open summaries
+        counters: dict[int | None, int] = {}
+        numbers: dict[int, str] = {}
+        summary_name: str | None = None
+        cut, tags = self.cut, [self.ns + t for t in _TASK_TAGS]
+        for el in self.children(tasks_el, "Task"):
+            f = {ch.tag[cut:]: ch for ch in el.iterchildren(*tags)}
+            uid = self.opt_int(f, "UID", "task")
+            if uid is None:
+                raise self.fail("a <Task> has no <UID>", el)
+            label = (f["Name"].text or "") if "Name" in f else ""
+            who = f"task uid {uid} '{label}'" if label else f"task uid {uid}"
+            if self.flag(f, "IsNull", who, False):
+                null_uids.add(uid)  # a blank row in MS Project
+                continue
+            if uid == 0:  # the project summary task
+                summary_name = label or None
+                continue
+            # the outline comes from OutlineLevel alone; OutlineNumber is derived from it
+            level = self.int_(f, "OutlineLevel", who, 1)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            parent = stack[-1][1] if stack else None
+            stack.append((level, uid))
+            counters[parent] = counters.get(parent, 0) + 1
+            numbers[uid] = (f"{numbers[parent]}." if parent is not None else "") + str(
+                counters[parent]
+            )
+            rows.append(self.task(f, uid, who, label=label, parent=parent, number=numbers[uid]))
+            for link_el in self.children(el, "PredecessorLink"):
+                link = self.link(link_el, uid, who)
+                if link is not None:
+                    pending.append(link)
+            for b_el in self.children(el, "Baseline"):
+                number, baseline = self.baseline(b_el, who)
+                if 0 <= number <= 10:
+                    baselines.setdefault(number, {})[uid] = baseline
+        parents = {row["parent"] for row in rows}
+        tasks: list[Task] = []
+        for row in rows:
+            if row["uid"] in parents and not row["manual"]:
+                # an automatic summary's duration and progress roll up from its subtasks
+                progress = replace(row["progress"], remaining_minutes=None)
+                row.update(duration=0, milestone=None, progress=progress)
+            tasks.append(Task(**row))
+        kept = {t.uid for t in tasks}
+        links = []
+        for p in pending:
+            if p.predecessor in kept:
+                links.append(Link(p.predecessor, p.successor, p.type, p.lag))
+            elif p.predecessor not in null_uids:  # links to blank rows are dropped
+                raise self.fail(
+                    f"{p.who}: predecessor uid {p.predecessor} does not exist", p.element
+                )
+        plan_baselines = [
+            Baseline(number=n, tasks={u: b for u, b in by_uid.items() if u in kept})
+            for n, by_uid in sorted(baselines.items())
+        ]
+        return tasks, links, plan_baselines, summary_name
+
+    def task(
+        self, f: Fields, uid: int, who: str, *, label: str, parent: int | None, number: str
+    ) -> dict[str, Any]:
+        start, finish = self.date(f, "Start", who), self.date(f, "Finish", who)
+        manual = self.flag(f, "Manual", who, False)
+        if manual:  # Start/Finish are what MS Project shows; ManualStart/Finish what was typed
+            start = start or self.date(f, "ManualStart", who)
+            finish = finish or self.date(f, "ManualFinish", who)
+            manual = start is not None and finish is not None  # no dates: schedule it
+        duration = self.duration(f, "Duration", who) or 0
+        unit, elapsed = self.unit(self.opt_int(f, "DurationFormat", who)) or (
+            self.default_unit,
+            False,
+        )
+        # MS Project flags every zero-length task a milestone: keep the flag only when it differs
+        milestone = self.flag(f, "Milestone", who, duration == 0)
+        code = self.int_(f, "ConstraintType", who, 0)
+        if not 0 <= code <= 7:
+            raise self.bad(f["ConstraintType"], who, "0 to 7")
+        ctype = ConstraintType(code)
+        cdate = self.date(f, "ConstraintDate", who) if ctype in DATED_CONSTRAINTS else None
+        if ctype in DATED_CONSTRAINTS and cdate is None:  # MS Project shows the task's date
+            starts = (ConstraintType.MSO, ConstraintType.SNET, ConstraintType.SNLT)
+            cdate = start if ctype in starts else finish
+            if cdate is None:
+                raise self.fail(
+                    f"{who}: constraint {ctype.name} has no <ConstraintDate>", f["ConstraintType"]
+                )
+        percent = self.float_(f, "PercentComplete", who, 0.0)
+        remaining = self.duration(f, "RemainingDuration", who)
+        # MS Project always writes RemainingDuration: keep it only when % complete doesn't give it
+        if (
+            remaining is not None
+            and abs(remaining - (duration - round(duration * percent / 100))) <= 1
+        ):
+            remaining = None
+        wbs = self.raw(f, "WBS")
+        calendar_uid = self.opt_int(f, "CalendarUID", who)
+        return {
+            "uid": uid,
+            "name": label,
+            "duration": duration,
+            "parent": parent,
+            "elapsed": elapsed,
+            "duration_unit": unit,
+            "milestone": None if milestone == (duration == 0) else milestone,
+            "constraint": Constraint(ctype, cdate),
+            "deadline": self.date(f, "Deadline", who),
+            "calendar": self.calendar_names.get(-1 if calendar_uid is None else calendar_uid),
+            "manual": manual,
+            "start": start if manual else None,
+            "finish": finish if manual else None,
+            "active": self.flag(f, "Active", who, True),
+            "progress": Progress(
+                actual_start=self.date(f, "ActualStart", who),
+                actual_finish=self.date(f, "ActualFinish", who),
+                percent_complete=percent,
+                remaining_minutes=remaining,
+            ),
+            "priority": self.int_(f, "Priority", who, 500),
+            "leveling_delay": round(self.float_(f, "LevelingDelay", who, 0.0) / 10),
+            "wbs": None if wbs is None or wbs == number else wbs,
+            "notes": (f["Notes"].text or "") if "Notes" in f else "",
+        }
+
+    def link(self, el: Element, successor: int, who: str) -> _PendingLink | None:
+        lf = self.fields(el)
+        if self.flag(lf, "CrossProject", who, False):
+            return None  # a link to another project's task: nothing to schedule here
+        predecessor = self.opt_int(lf, "PredecessorUID", who)
+        if predecessor is None:
+            raise self.fail(f"{who}: a <PredecessorLink> has no <PredecessorUID>", el)
+        code = self.int_(lf, "Type", who, 1)
+        if code not in LINK_TYPES:
+            raise self.bad(lf["Type"], who, "0=FF, 1=FS, 2=SF or 3=SS")
+        value = self.float_(lf, "LinkLag", who, 0.0) / 10  # tenths of a minute (or of a %)
+        amount: float = int(value) if value.is_integer() else value
+        unit = self.unit(self.opt_int(lf, "LagFormat", who))
+        if unit is None:
+            lag = Lag(amount, LagKind.PERCENT)
+        else:
+            lag = Lag(amount, LagKind.ELAPSED if unit[1] else LagKind.WORK, unit[0])
+        return _PendingLink(successor, predecessor, LINK_TYPES[code], lag, el, who)
+
+    def baseline(self, el: Element, who: str) -> tuple[int, BaselineTask]:
+        bf = self.fields(el)
+        return self.int_(bf, "Number", who, 0), BaselineTask(
+            start=self.date(bf, "Start", who),
+            finish=self.date(bf, "Finish", who),
+            duration=self.duration(bf, "Duration", who) or 0,
+            work=self.duration(bf, "Work", who) or 0,
+            cost=self.float_(bf, "Cost", who, 0.0),
+        )
+
+    # -- resources and assignments -----------------------------------------------------
+    def resources(self, el: Element | None) -> list[Resource]:
+        out: list[Resource] = []
+        for r_el in self.children(el, "Resource"):
+            f = self.fields(r_el, _RESOURCE_TAGS)
+            uid = self.opt_int(f, "UID", "resource")
+            if uid is None:
+                raise self.fail("a <Resource> has no <UID>", r_el)
+            who = f"resource uid {uid}"
+            if uid == 0 or self.flag(f, "IsNull", who, False):
+                continue  # UID 0 is MS Project's unnamed placeholder
+            code = self.int_(f, "Type", who, 1)  # 0 material, 1 work (2007+: IsCostResource)
+            if code == 2 or self.flag(f, "IsCostResource", who, False):
+                kind = ResourceType.COST
+            else:
+                kind = ResourceType.MATERIAL if code == 0 else ResourceType.WORK
+            calendar_uid = self.opt_int(f, "CalendarUID", who)
+            out.append(
+                Resource(
+                    uid=uid,
+                    name=self.raw(f, "Name") or f"Resource {uid}",
+                    type=kind,
+                    max_units=self.float_(f, "MaxUnits", who, 1.0),
+                    calendar=self.calendar_names.get(-1 if calendar_uid is None else calendar_uid),
+                    standard_rate=self.float_(f, "StandardRate", who, 0.0),
+                    overtime_rate=self.float_(f, "OvertimeRate", who, 0.0),
+                    cost_per_use=self.float_(f, "CostPerUse", who, 0.0),
+                    initials=self.raw(f, "Initials") or "",
+                    email=self.raw(f, "EmailAddress") or "",
+                    group=self.raw(f, "Group") or "",
+                )
+            )
+        return out
+
+    def assignments(
+        self, el: Element | None, durations: dict[int, int], resource_uids: set[int]
+    ) -> list[Assignment]:
+        out: list[Assignment] = []
+        for a_el in self.children(el, "Assignment"):
+            f = self.fields(a_el, _ASSIGNMENT_TAGS)
+            task = self.opt_int(f, "TaskUID", "assignment")
+            resource = self.opt_int(f, "ResourceUID", "assignment")
+            # "unassigned" rows (-65535), the project summary, blank rows, unknown resources
+            if (
+                task is None
+                or resource is None
+                or task not in durations
+                or resource not in resource_uids
+            ):
+                continue
+            who = f"assignment of resource uid {resource} to task uid {task}"
+            units = self.float_(f, "Units", who, 1.0)
+            work = self.duration(f, "Work", who)
+            if work is not None and abs(work - round(durations[task] * units)) <= 1:
+                work = None  # the default: duration x units
+            out.append(
+                Assignment(
+                    task=task,
+                    resource=resource,
+                    units=units,
+                    work=work,
+                    actual_work=self.duration(f, "ActualWork", who) or 0,
+                    uid=self.opt_int(f, "UID", who),
+                )
+            )
+        return out
+
+    # -- the stored schedule -----------------------------------------------------------
+    def stored(self, root: Element) -> list[StoredTask]:
+        out: list[StoredTask] = []
+        tasks_el = next(self.children(root, "Tasks"), None)
+        for el in self.children(tasks_el, "Task"):
+            f = self.fields(el, _STORED_TAGS)
+            uid = self.opt_int(f, "UID", "task")
+            if uid is None:
+                raise self.fail("a <Task> has no <UID>", el)
+            who = f"task uid {uid}"
+            total = self.float_(f, "TotalSlack", who, math.nan)
+            free = self.float_(f, "FreeSlack", who, math.nan)
+            duration = self.duration(f, "Duration", who)
+            out.append(
+                StoredTask(
+                    uid=uid,
+                    name=(f["Name"].text or "") if "Name" in f else "",
+                    start=self.date(f, "Start", who),
+                    finish=self.date(f, "Finish", who),
+                    summary=self.flag(f, "Summary", who, False),
+                    manual=self.flag(f, "Manual", who, False),
+                    active=self.flag(f, "Active", who, True),
+                    is_null=self.flag(f, "IsNull", who, False),
+                    milestone=self.flag(f, "Milestone", who, duration == 0),
+                    outline_level=self.int_(f, "OutlineLevel", who, 1),
+                    duration=duration,
+                    early_start=self.date(f, "EarlyStart", who),
+                    early_finish=self.date(f, "EarlyFinish", who),
+                    late_start=self.date(f, "LateStart", who),
+                    late_finish=self.date(f, "LateFinish", who),
+                    total_slack=None if math.isnan(total) else round(total / 10),
+                    free_slack=None if math.isnan(free) else round(free / 10),
+                    critical=self.flag(f, "Critical", who, False),
+                    percent_complete=self.float_(f, "PercentComplete", who, 0.0),
+                )
+            )
+        return out
