@@ -23,7 +23,9 @@ cached on the immutable :class:`~jalon.engine.model.Plan`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,10 @@ from jalon.engine.calendar import (
 )
 from jalon.engine.errors import ValidationError
 from jalon.engine.model import (
+    ASAP as ASAP_CONSTRAINT,
+)
+from jalon.engine.model import (
+    NO_PROGRESS,
     ConstraintType,
     LagKind,
     LinkType,
@@ -144,24 +150,27 @@ class Network:
 
 def _task_calendars(plan: Plan) -> list[str]:
     """The calendar each task is scheduled on (MS Project's effective calendar)."""
+    tasks = plan.tasks
+    names: list[str] = [
+        plan.calendar if c is None else c for c in map(attrgetter("calendar"), tasks)
+    ]
     res_cal = {r.uid: r.calendar for r in plan.resources if r.type is ResourceType.WORK}
-    by_task: dict[int, set[str | None]] = {}
-    for a in plan.assignments:
-        if a.resource in res_cal:
-            by_task.setdefault(a.task, set()).add(res_cal[a.resource])
-    names = []
-    for t in plan.tasks:
-        if t.elapsed:
-            names.append(ELAPSED_CALENDAR)
-        elif t.calendar is not None:
-            names.append(t.calendar)
-        else:
-            cals = by_task.get(t.uid)
+    if plan.assignments and res_cal:
+        by_task: dict[int, set[str | None]] = {}
+        for a in plan.assignments:
+            if a.resource in res_cal:
+                by_task.setdefault(a.task, set()).add(res_cal[a.resource])
+        index = plan.task_index
+        for uid, cals in by_task.items():
+            i = index[uid]
             # a task driven by resources follows their calendar when they all share one
-            if cals and len(cals) == 1 and None not in cals:
-                names.append(next(iter(cals)))  # type: ignore[arg-type]
-            else:
-                names.append(plan.calendar)
+            if tasks[i].calendar is None and len(cals) == 1:
+                only = next(iter(cals))
+                if only is not None:
+                    names[i] = only
+    for i, elapsed in enumerate(map(attrgetter("elapsed"), tasks)):
+        if elapsed:
+            names[i] = ELAPSED_CALENDAR
     return names
 
 
@@ -174,69 +183,118 @@ def compile_network(plan: Plan) -> Network:
     return net
 
 
+def _ints(values: Iterable[int], n: int) -> IntArray:
+    return np.fromiter(values, dtype=np.int64, count=n)
+
+
+def _bools(values: Iterable[bool], n: int) -> BoolArray:
+    return np.fromiter(values, dtype=bool, count=n)
+
+
 def _compile(plan: Plan) -> Network:
     tasks = plan.tasks
     n = len(tasks)
     index = plan.task_index
-    parent = np.fromiter(
-        (index[t.parent] if t.parent is not None else -1 for t in tasks), dtype=np.int64, count=n
-    )
+    get_index = index.__getitem__
+    parent_uids = list(map(attrgetter("parent"), tasks))
+    parent = _ints((-1 if p is None else get_index(p) for p in parent_uids), n)
     is_summary = np.zeros(n, dtype=bool)
     if n:
         is_summary[parent[parent >= 0]] = True
+    # outline depth, one vectorised step per outline level
     depth = np.zeros(n, dtype=np.int64)
-    for i in np.flatnonzero(parent >= 0).tolist():  # parents come first
-        depth[i] = depth[parent[i]] + 1
+    up = parent.copy()
+    while (up >= 0).any():
+        has = up >= 0
+        depth += has
+        up = np.where(has, parent[np.maximum(up, 0)], -1)
     leaf = ~is_summary
 
     task_cals = _task_calendars(plan)
     cal_names = sorted(set(task_cals) | {plan.calendar})
     cal_index = {c: k for k, c in enumerate(cal_names)}
 
-    # per-task scalars
-    dur = np.fromiter((t.duration for t in tasks), dtype=np.int64, count=n)
-    ms = np.fromiter((t.is_milestone for t in tasks), dtype=bool, count=n)
-    manual = np.fromiter((t.manual for t in tasks), dtype=bool, count=n)
-    active = np.fromiter((t.active for t in tasks), dtype=bool, count=n)
-    ctype = np.fromiter((int(t.constraint.type) for t in tasks), dtype=np.int64, count=n)
-    cdate = np.fromiter(
-        (to_minutes(t.constraint.date) if t.constraint.date is not None else 0 for t in tasks),
-        dtype=np.int64,
-        count=n,
+    # per-task scalars, read at C speed; the rare special values in Python
+    dur = _ints(map(attrgetter("duration"), tasks), n)
+    # shown as a milestone: flagged so, or without work (summaries only when flagged)
+    flagged = list(map(attrgetter("milestone"), tasks))
+    ms = _bools((f is True for f in flagged), n) | (
+        (dur == 0) & ~is_summary & _bools((f is None for f in flagged), n)
     )
-    deadline = np.fromiter(
-        (to_minutes(t.deadline) if t.deadline is not None else -1 for t in tasks),
-        dtype=np.int64,
-        count=n,
-    )
+    manual = _bools(map(attrgetter("manual"), tasks), n)
+    active = _bools(map(attrgetter("active"), tasks), n)
+    constraints = list(map(attrgetter("constraint"), tasks))
+    ctype = np.zeros(n, dtype=np.int64)
+    cdate = np.zeros(n, dtype=np.int64)
+    for i, c in enumerate(constraints):
+        if c is not ASAP_CONSTRAINT and c.type is not ConstraintType.ASAP:
+            ctype[i] = int(c.type)
+            if c.date is not None:
+                cdate[i] = to_minutes(c.date)
+    deadline = np.full(n, -1, dtype=np.int64)
+    for i, d in enumerate(map(attrgetter("deadline"), tasks)):
+        if d is not None:
+            deadline[i] = to_minutes(d)
     a_start = np.full(n, -1, dtype=np.int64)
     a_finish = np.full(n, -1, dtype=np.int64)
     m_start = np.full(n, -1, dtype=np.int64)
     m_finish = np.full(n, -1, dtype=np.int64)
     rem = dur.copy()
-    for i, t in enumerate(tasks):
-        prog = t.progress
-        if prog.actual_start is not None:
-            a_start[i] = to_minutes(prog.actual_start)
-            if prog.actual_finish is not None:
-                a_finish[i] = to_minutes(prog.actual_finish)
-                rem[i] = 0
-            elif prog.remaining_minutes is not None:
-                rem[i] = prog.remaining_minutes
-            else:
-                rem[i] = round(t.duration * (100 - prog.percent_complete) / 100)
-        if t.manual:
-            m_start[i] = to_minutes(t.start)  # type: ignore[arg-type]
-            m_finish[i] = to_minutes(t.finish)  # type: ignore[arg-type]
+    for i, prog in enumerate(map(attrgetter("progress"), tasks)):
+        if prog is NO_PROGRESS or prog.actual_start is None:
+            continue
+        a_start[i] = to_minutes(prog.actual_start)
+        if prog.actual_finish is not None:
+            a_finish[i] = to_minutes(prog.actual_finish)
+            rem[i] = 0
+        elif prog.remaining_minutes is not None:
+            rem[i] = prog.remaining_minutes
+        else:
+            rem[i] = round(tasks[i].duration * (100 - prog.percent_complete) / 100)
+    for i in np.flatnonzero(manual).tolist():
+        t = tasks[i]
+        m_start[i] = to_minutes(t.start)  # type: ignore[arg-type]
+        m_finish[i] = to_minutes(t.finish)  # type: ignore[arg-type]
     # a task without work sits where its predecessors leave it, like a milestone; a
     # milestone flag on a task with a duration only changes how it is drawn
     milestone = dur == 0
     alap = ctype == int(ConstraintType.ALAP)
 
-    # links, with summary links expanded
+    # links: plain ones (leaf to leaf, work lag, active predecessor) as whole arrays
+    links = plan.links
+    n_links = len(links)
+    l_src = _ints(map(get_index, map(attrgetter("predecessor"), links)), n_links)
+    l_dst = _ints(map(get_index, map(attrgetter("successor"), links)), n_links)
+    l_type = _ints(map(_TYPE_CODE.__getitem__, map(attrgetter("type"), links)), n_links)
+    lags = list(map(attrgetter("lag"), links))
+    l_work = np.zeros(n_links, dtype=np.int64)
+    l_elapsed = np.zeros(n_links, dtype=np.int64)
+    for i, lag in enumerate(lags):
+        if lag.value == 0:
+            continue
+        if lag.kind is LagKind.WORK:
+            l_work[i] = round(lag.value)
+        elif lag.kind is LagKind.ELAPSED:
+            l_elapsed[i] = round(lag.value)
+        else:  # percent of the predecessor's duration, in the successor's calendar
+            l_work[i] = round(int(dur[l_src[i]]) * lag.value / 100)
+    keep = active[l_src] if n_links else np.zeros(0, dtype=bool)  # an inactive task drives nothing
+    plain = keep & leaf[l_src] & leaf[l_dst]
+    src: list[IntArray] = [l_src[plain]]
+    dst: list[IntArray] = [l_dst[plain]]
+    typ: list[IntArray] = [l_type[plain]]
+    lagw: list[IntArray] = [l_work[plain]]
+    lage: list[IntArray] = [l_elapsed[plain]]
+
+    # links on summary tasks, expanded the way MS Project applies them
+    gates: dict[int, int] = {}  # summary task index -> gate node
+    gate_parent: list[int] = []
+    summary_ss: list[tuple[int, int, int, int, int]] = []
+    special = np.flatnonzero(keep & ~plain)
     children: dict[int, list[int]] = {}
-    for i in np.flatnonzero(parent >= 0).tolist():
-        children.setdefault(int(parent[i]), []).append(i)
+    if special.size:
+        for i in np.flatnonzero(parent >= 0).tolist():
+            children.setdefault(int(parent[i]), []).append(i)
 
     def leaves_under(i: int) -> list[int]:
         out: list[int] = []
@@ -251,15 +309,6 @@ def _compile(plan: Plan) -> Network:
                 stack.extend(reversed(kids))
         return out
 
-    src: list[int] = []
-    dst: list[int] = []
-    typ: list[int] = []
-    lagw: list[int] = []
-    lage: list[int] = []
-    gates: dict[int, int] = {}  # summary task index -> gate node
-    gate_parent: list[int] = []
-    summary_ss: list[tuple[int, int, int, int, int]] = []
-
     def gate(i: int) -> int:
         g = gates.get(i)
         if g is None:
@@ -268,62 +317,45 @@ def _compile(plan: Plan) -> Network:
             gate_parent.append(i)
         return g
 
-    for link in plan.links:
-        p, s = index[link.predecessor], index[link.successor]
-        if not active[p]:
-            continue  # an inactive task drives nothing
-        code = _TYPE_CODE[link.type]
-        lag = link.lag
-        if lag.kind is LagKind.PERCENT:
-            work, elapsed = round(tasks[p].duration * lag.value / 100), 0
-        elif lag.kind is LagKind.ELAPSED:
-            work, elapsed = 0, round(lag.value)
+    extra: list[tuple[int, int, int, int, int]] = []
+    for k in special.tolist():
+        p, s, code = int(l_src[k]), int(l_dst[k]), int(l_type[k])
+        work, elapsed = int(l_work[k]), int(l_elapsed[k])
+        if leaf[p]:
+            preds = [p]
+        elif code in (_SS, _SF):
+            # from the summary's start: its earliest subtask, found after a first pass
+            target = gate(s) if is_summary[s] and code == _SS else s
+            if is_summary[s] and code == _SF:
+                for b in leaves_under(s):
+                    summary_ss.append((p, b, code, work, elapsed))
+            else:
+                summary_ss.append((p, target, code, work, elapsed))
+            continue
         else:
-            work, elapsed = round(lag.value), 0
-        preds = [p] if leaf[p] else None
-        if preds is None:
-            if code in (_SS, _SF):
-                # from the summary's start: its earliest subtask, found after a first pass
-                if is_summary[s]:
-                    summary_ss.append((p, gate(s), _SS if code == _SS else _SF, work, elapsed))
-                else:
-                    summary_ss.append((p, s, code, work, elapsed))
-                continue
             preds = leaves_under(p)
         if is_summary[s]:
-            if code in (_FS, _SS):
-                succs = [gate(s)]
-            else:
-                succs = leaves_under(s)
+            succs = [gate(s)] if code in (_FS, _SS) else leaves_under(s)
         else:
             succs = [s]
-        for a in preds:
-            for b in succs:
-                src.append(a)
-                dst.append(b)
-                typ.append(code)
-                lagw.append(work)
-                lage.append(elapsed)
+        extra.extend((a, b, code, work, elapsed) for a in preds for b in succs)
     n_nodes = n + len(gates)
     # gates feed the start of every direct child (child gates or leaves)
     for summary, g in list(gates.items()):
         for child in children[summary]:
-            target = gates.get(child) if is_summary[child] else child
-            if is_summary[child] and target is None:
-                # nested summary without its own links: reach its leaves directly
-                for leaf_child in leaves_under(child):
-                    src.append(g)
-                    dst.append(leaf_child)
-                    typ.append(_SS)
-                    lagw.append(0)
-                    lage.append(0)
-                continue
-            assert target is not None
-            src.append(g)
-            dst.append(target)
-            typ.append(_SS)
-            lagw.append(0)
-            lage.append(0)
+            if not is_summary[child]:
+                extra.append((g, child, _SS, 0, 0))
+            elif child in gates:
+                extra.append((g, gates[child], _SS, 0, 0))
+            else:  # a nested summary without links of its own: reach its leaves
+                extra.extend((g, b, _SS, 0, 0) for b in leaves_under(child))
+    if extra:
+        cols = np.array(extra, dtype=np.int64).reshape(-1, 5)
+        src.append(cols[:, 0])
+        dst.append(cols[:, 1])
+        typ.append(cols[:, 2])
+        lagw.append(cols[:, 3])
+        lage.append(cols[:, 4])
 
     # node arrays (tasks, then gates)
     def extend(arr: Any, fill: Any) -> Any:
@@ -337,14 +369,14 @@ def _compile(plan: Plan) -> Network:
     ]
     node_cal = np.fromiter((cal_index[c] for c in node_cal_name), dtype=np.int64, count=n_nodes)
     edges = _Edges(
-        np.array(src, dtype=np.int64),
-        np.array(dst, dtype=np.int64),
-        np.array(typ, dtype=np.int64),
-        np.array(lagw, dtype=np.int64),
-        np.array(lage, dtype=np.int64),
+        np.concatenate(src),
+        np.concatenate(dst),
+        np.concatenate(typ),
+        np.concatenate(lagw),
+        np.concatenate(lage),
     )
     # leveling delay: elapsed time before the task may start (MS Project's "Leveling Delay")
-    delay = np.fromiter((t.leveling_delay for t in tasks), dtype=np.int64, count=n)
+    delay = _ints(map(attrgetter("leveling_delay"), tasks), n)
     if delay.any() and len(edges.dst):
         task_dst = edges.dst < n
         edges.lag_elapsed[task_dst] += delay[edges.dst[task_dst]]
