@@ -365,12 +365,30 @@ class Plan:
         custom = self.task(uid).wbs
         return custom if custom else self.outline_numbers[uid]
 
+    def outline_number(self, uid: int) -> str:
+        """One task's outline number, without numbering the whole plan."""
+        cached = self.__dict__.get("outline_numbers")
+        if cached is not None:
+            return str(cached[uid])
+        parts = []
+        current: int | None = uid
+        while current is not None:
+            parent = self.tasks[self.task_index[current]].parent
+            siblings = self.children.get(parent, []) if parent is not None else self.top_level
+            parts.append(str(siblings.index(current) + 1))
+            current = parent
+        return ".".join(reversed(parts))
+
+    @cached_property
+    def top_level(self) -> list[int]:
+        return [t.uid for t in self.tasks if t.parent is None]
+
     def label(self, uid: int) -> str:
         """How a task is named in messages: its outline number and name."""
         i = self.task_index.get(uid)
         if i is None:
             return f"#{uid}"
-        return f"{self.outline_numbers[uid]} '{self.tasks[i].name}' (uid {uid})"
+        return f"{self.outline_number(uid)} '{self.tasks[i].name}' (uid {uid})"
 
     def replace(self, **changes: Any) -> Plan:
         from dataclasses import replace
