@@ -613,9 +613,9 @@ class _Reader:
     ) -> dict[str, Any]:
         start, finish = self.date(f, "Start", who), self.date(f, "Finish", who)
         manual = self.flag(f, "Manual", who, False)
-        if manual:  # Start/Finish are what MS Project shows; ManualStart/Finish what was typed
-            start = start or self.date(f, "ManualStart", who)
-            finish = finish or self.date(f, "ManualFinish", who)
+        if manual:  # ManualStart/Finish hold what the user typed (Start/Finish in old files)
+            start = self.date(f, "ManualStart", who) or start
+            finish = self.date(f, "ManualFinish", who) or finish
             manual = start is not None and finish is not None  # no dates: schedule it
         duration = self.duration(f, "Duration", who) or 0
         unit, elapsed = self.unit(self.opt_int(f, "DurationFormat", who)) or (
@@ -683,9 +683,11 @@ class _Reader:
         code = self.int_(lf, "Type", who, 1)
         if code not in LINK_TYPES:
             raise self.bad(lf["Type"], who, "0=FF, 1=FS, 2=SF or 3=SS")
-        value = self.float_(lf, "LinkLag", who, 0.0) / 10  # tenths of a minute (or of a %)
-        amount: float = int(value) if value.is_integer() else value
+        raw = self.float_(lf, "LinkLag", who, 0.0)
         unit = self.unit(self.opt_int(lf, "LagFormat", who))
+        # tenths of a minute; a percentage lag is a whole percent (as MPXJ reads and writes it)
+        value = raw if unit is None else raw / 10
+        amount: float = int(value) if value.is_integer() else value
         if unit is None:
             lag = Lag(amount, LagKind.PERCENT)
         else:

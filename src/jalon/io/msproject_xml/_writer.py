@@ -377,10 +377,11 @@ class _Writer:
         )
         for link in preds:
             lag = link.lag
-            if lag.kind is LagKind.PERCENT:
-                lag_format = 19
-            else:
+            if lag.kind is LagKind.PERCENT:  # a whole percent, not tenths (MPXJ's reading)
+                lag_format, lag_value = 19, round(lag.value)
+            else:  # tenths of a minute
                 lag_format = _unit_code(lag.unit, lag.kind is LagKind.ELAPSED)
+                lag_value = round(lag.value * 10)
             self.open(3, "PredecessorLink")
             self.leaves(
                 4,
@@ -388,7 +389,7 @@ class _Writer:
                     ("PredecessorUID", link.predecessor),
                     ("Type", CODE_OF_LINK[link.type]),
                     ("CrossProject", 0),
-                    ("LinkLag", round(lag.value * 10)),  # tenths of a minute (or of a percent)
+                    ("LinkLag", lag_value),
                     ("LagFormat", lag_format),
                 ],
             )
