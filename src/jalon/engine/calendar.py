@@ -154,11 +154,12 @@ def recurrence_dates(exc: CalendarException, first: dt.date, last: dt.date) -> I
             day += dt.timedelta(days=interval)
     elif rec.type is RecurrenceType.WEEKLY:
         weekdays = set(rec.weekdays or (exc.start.weekday(),))
-        week_start = exc.start - dt.timedelta(days=exc.start.weekday())
+        # MS Project counts "every n weeks" in weeks that begin on Sunday
+        week_start = exc.start - dt.timedelta(days=(exc.start.weekday() + 1) % 7)
         while week_start <= exc.finish and count < limit and week_start <= last:
             for offset in range(7):
                 day = week_start + dt.timedelta(days=offset)
-                if offset in weekdays and day >= exc.start and emit(day):
+                if day.weekday() in weekdays and day >= exc.start and emit(day):
                     yield day
             week_start += dt.timedelta(weeks=interval)
     else:
