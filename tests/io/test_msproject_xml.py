@@ -291,8 +291,8 @@ def test_recurring_exceptions_fall_on_the_days_ms_project_expanded(shared_data: 
     assert len(by_name) == 27
     expanded = _legacy_days(path)
     for name, days in by_name.items():
-        if name != "Weekly 7 Sunday":
-            assert days and days <= expanded, name
+        assert days, name
+        assert days <= expanded, name
     rec = {e.name: e.recurrence for e in standard.exceptions}
     assert rec["Monthly Relative 5"] == Recurrence(
         RecurrenceType.MONTHLY, interval=6, nth=5, weekday=4, occurrences=7
@@ -304,12 +304,8 @@ def test_recurring_exceptions_fall_on_the_days_ms_project_expanded(shared_data: 
     assert working.working_times == (WorkingTime(540, 780), WorkingTime(840, 1020))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jalon.engine.calendar counts the weeks of a weekly recurrence from Monday, "
-    "MS Project from Sunday: 'every 7 weeks on Sunday from Mon 2001-01-01' starts on 2001-02-18",
-)
 def test_weekly_recurrence_on_sunday_counts_weeks_from_sunday(shared_data: Path) -> None:
+    # MS Project counts the weeks of a weekly recurrence from Sunday, whatever WeekStartDay
     path = shared_data / RECURRING
     days = _exception_days(read(path).calendar_specs["Standard"].exceptions)["Weekly 7 Sunday"]
     assert min(days) == dt.date(2001, 2, 18)
@@ -800,6 +796,23 @@ def test_elements_come_in_the_order_ms_project_writes_them(shared_data: Path) ->
     root = etree.fromstring(write(rich_plan()))
     wrong = {(p, a, b) for p, a, b in _pairs(root, "Project") if (b, a) in order[p]}
     assert not wrong
+
+
+def test_uid_zero_moves_out_of_ms_projects_way() -> None:
+    # MS Project reads task UID 0 as the project summary and resource UID 0 as a placeholder
+    plan = Plan(
+        "p",
+        MONDAY,
+        tasks=(Task(0, "Zero", 480), Task(1, "One", 480)),
+        links=(Link(0, 1),),
+        resources=(Resource(0, "Nobody"),),
+        assignments=(Assignment(0, 0),),
+    )
+    back = read_mspdi(io.BytesIO(write(plan)))
+    assert [(t.uid, t.name) for t in back.tasks] == [(2, "Zero"), (1, "One")]
+    assert back.links == (Link(2, 1),)
+    assert [(r.uid, r.name) for r in back.resources] == [(1, "Nobody")]
+    assert (back.assignments[0].task, back.assignments[0].resource) == (2, 1)
 
 
 def test_the_writer_refuses_a_schedule_of_another_plan() -> None:

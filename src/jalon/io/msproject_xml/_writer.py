@@ -93,6 +93,9 @@ class _Writer:
         self.start = min([plan.start, *dates])
         self.finish = max([plan.finish or plan.start, *dates])
         self.calendar_uids: dict[str, int] = {}
+        # MS Project reserves UID 0 for the project summary row and the unnamed resource
+        self.task_uid = _free_zero([t.uid for t in plan.tasks])
+        self.resource_uid = _free_zero([r.uid for r in plan.resources])
         self.out: list[str] = []
 
     # -- output helpers ----------------------------------------------------------------
@@ -282,33 +285,33 @@ class _Writer:
     def tasks(self) -> None:
         plan = self.plan
         self.open(1, "Tasks")
-        if 0 not in plan.task_index:  # MS Project's project summary row
-            cset = CalendarSet(
-                plan.calendar_specs, [plan.calendar], self.start.date(), self.finish.date()
-            )
-            span = cset.calendar(plan.calendar).working_minutes(self.start, self.finish)
-            self.open(2, "Task")
-            self.leaves(
-                3,
-                [
-                    ("UID", 0),
-                    ("ID", 0),
-                    ("Name", _esc(plan.name)),
-                    ("Active", 1),
-                    ("Manual", 0),
-                    ("Type", 1),
-                    ("IsNull", 0),
-                    ("WBS", 0),
-                    ("OutlineNumber", 0),
-                    ("OutlineLevel", 0),
-                    ("Start", _date(self.start)),
-                    ("Finish", _date(self.finish)),
-                    ("Duration", _duration(span)),
-                    ("DurationFormat", 7),
-                    ("Summary", 1),
-                ],
-            )
-            self.close(2, "Task")
+        # the project summary row, as MS Project writes it
+        cset = CalendarSet(
+            plan.calendar_specs, [plan.calendar], self.start.date(), self.finish.date()
+        )
+        span = cset.calendar(plan.calendar).working_minutes(self.start, self.finish)
+        self.open(2, "Task")
+        self.leaves(
+            3,
+            [
+                ("UID", 0),
+                ("ID", 0),
+                ("Name", _esc(plan.name)),
+                ("Active", 1),
+                ("Manual", 0),
+                ("Type", 1),
+                ("IsNull", 0),
+                ("WBS", 0),
+                ("OutlineNumber", 0),
+                ("OutlineLevel", 0),
+                ("Start", _date(self.start)),
+                ("Finish", _date(self.finish)),
+                ("Duration", _duration(span)),
+                ("DurationFormat", 7),
+                ("Summary", 1),
+            ],
+        )
+        self.close(2, "Task")
         preds: dict[int, list[Link]] = {}
         for link in plan.links:
             preds.setdefault(link.successor, []).append(link)
@@ -329,7 +332,7 @@ class _Writer:
         self.leaves(
             3,
             [
-                ("UID", t.uid),
+                ("UID", self.task_uid.get(t.uid, t.uid)),
                 ("ID", row),
                 ("Name", _esc(t.name)),
                 ("Active", _flag(t.active)),
@@ -386,7 +389,7 @@ class _Writer:
             self.leaves(
                 4,
                 [
-                    ("PredecessorUID", link.predecessor),
+                    ("PredecessorUID", self.task_uid.get(link.predecessor, link.predecessor)),
                     ("Type", CODE_OF_LINK[link.type]),
                     ("CrossProject", 0),
                     ("LinkLag", lag_value),
@@ -425,7 +428,7 @@ class _Writer:
             self.leaves(
                 3,
                 [
-                    ("UID", r.uid),
+                    ("UID", self.resource_uid.get(r.uid, r.uid)),
                     ("ID", row),
                     ("Name", _esc(r.name)),
                     ("Type", _flag(work)),  # 0 material (and cost), 1 work
@@ -464,8 +467,8 @@ class _Writer:
                 3,
                 [
                     ("UID", uid),
-                    ("TaskUID", a.task),
-                    ("ResourceUID", a.resource),
+                    ("TaskUID", self.task_uid.get(a.task, a.task)),
+                    ("ResourceUID", self.resource_uid.get(a.resource, a.resource)),
                     ("ActualWork", _duration(a.actual_work)),
                     ("Finish", _date(st.finish)),
                     ("RemainingWork", _duration(max(0, work - a.actual_work))),
@@ -476,6 +479,11 @@ class _Writer:
             )
             self.close(2, "Assignment")
         self.close(1, "Assignments")
+
+
+def _free_zero(uids: list[int]) -> dict[int, int]:
+    """{0: a free uid} when 0 is taken (MS Project would read it as a placeholder row)."""
+    return {0: max(uids) + 1} if 0 in uids else {}
 
 
 def _recurrence_fields(rec: Recurrence | None, start: dt.date) -> list[tuple[str, object]]:
