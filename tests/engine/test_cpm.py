@@ -325,3 +325,16 @@ def test_network_is_compiled_once_per_plan() -> None:
 
     p = plan_of(task(1), task(2), links=(Link(1, 2),))
     assert compile_network(p) is compile_network(p)
+
+
+def test_leveling_delay_holds_a_task_back_with_or_without_predecessors() -> None:
+    p = plan_of(
+        task(1, 1, leveling_delay=2 * 1440),
+        task(2, 1),
+        task(3, 1, leveling_delay=3 * 1440),
+        links=(Link(2, 3),),
+    )
+    s = schedule(p)
+    assert s.task(1).start == at(6)  # Mon 08:00 + 2 elapsed days
+    # Mon 17:00 + 3 elapsed days = Thu 17:00: next working time is Fri 08:00
+    assert s.task(3).start == at(8)

@@ -132,6 +132,7 @@ class Network:
     manual_start: IntArray
     manual_finish: IntArray
     has_ff_in: BoolArray  # node has an incoming FF link
+    delay: IntArray  # leveling delay, elapsed minutes
     milestone_flag: BoolArray  # per task: shown as a milestone
     edges: _Edges
     levels: int
@@ -407,6 +408,7 @@ def _compile(plan: Plan) -> Network:
         manual_start=extend(m_start, -1),
         manual_finish=extend(m_finish, -1),
         has_ff_in=has_ff_in,
+        delay=extend(delay, 0),
         milestone_flag=ms,
         edges=edges,
         levels=0,
@@ -709,6 +711,10 @@ def _inputs(net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _
         return np.where(d2 > 0, (fkey - d2) | 1, fkey)
 
     ps_key = keys.start_key(np.full(N, ps), cal)
+    delay = net.delay[o]
+    if delay.any():
+        # a leveling delay also holds back a task without predecessors
+        ps_key = np.where(delay > 0, keys.start_key(ps + delay, cal), ps_key)
     lb = np.full(N, NEG, dtype=np.int64)
     ub = np.full(N, POS, dtype=np.int64)
     lb = np.where(ctype == ConstraintType.SNET, cstart, lb)
