@@ -944,3 +944,33 @@ def test_mpxj_agrees_on_the_new_product_counts(mpxj_reader: Any, shared_data: Pa
         if int(a.getResourceUniqueID() or -65535) != -65535
     ]
     assert len(assigned) == len(plan.assignments)
+
+
+@pytest.mark.mpxj
+@pytest.mark.slow
+def test_mpxj_counts_the_same_tasks_links_resources_and_assignments(
+    mpxj_reader: Any, mspdi_path: Path
+) -> None:
+    if b"APIBusinessObjects" in mspdi_path.read_bytes()[:400]:
+        pytest.skip("Primavera PMXML, not MSPDI")
+    plan = read(mspdi_path)
+    project = mpxj_reader().read(str(mspdi_path))
+
+    def uid(value: Any) -> int | None:
+        return None if value is None else int(value)
+
+    tasks = [
+        t for t in project.getTasks() if uid(t.getUniqueID()) not in (None, 0) and not t.getNull()
+    ]
+    resources = [r for r in project.getResources() if uid(r.getUniqueID()) not in (None, 0)]
+    assignments = [
+        a
+        for a in project.getResourceAssignments()
+        if uid(a.getResourceUniqueID()) not in (None, 0, -65535)
+        and a.getTask() is not None
+        and uid(a.getTask().getUniqueID()) != 0
+    ]
+    assert len(plan.tasks) == len(tasks)
+    assert len(plan.links) == sum(len(t.getPredecessors()) for t in tasks)
+    assert len(plan.resources) == len(resources)
+    assert len(plan.assignments) == len(assignments)
