@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
@@ -142,6 +142,7 @@ class Network:
     forward: _Pass
     backward: _Pass
     summary_ss_links: list[tuple[int, int, int, int, int]]  # summary pred SS/SF, resolved later
+    passes: dict[str, Any] = field(default_factory=dict)  # pass tables built on first use
 
 
 # ---------------------------------------------------------------------------------------
@@ -449,6 +450,7 @@ def _order_network(plan: Plan, net: Network) -> None:
     pos[order] = np.arange(len(order), dtype=np.int64)
     net.levels = levels
     net.order, net.pos = order, pos
+    net.passes = {}
     net.level_ptr = np.searchsorted(level_of[order], np.arange(levels + 1), side="left").astype(
         np.int64
     )
@@ -788,7 +790,11 @@ def _schedule_on(
     # SNET/FNET date even when that is earlier
     snet_fnet = (ctype == ConstraintType.SNET) | (ctype == ConstraintType.FNET)
     base0 = np.where(snet_fnet & ~inp.fixed, inp.lb, np.maximum(inp.ps_key, inp.lb))
-    fw = _Forward(net, cs, inp)
+    passes = net.passes
+    if "forward" not in passes:
+        passes["forward"] = _Forward(net, inp)
+        passes["backward"] = _Backward(net, inp)
+    fw = passes["forward"].bind(cs, inp)
     K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     if net.summary_ss_links:
         _resolve_summary_starts(plan, net, K[:N])
@@ -802,7 +808,7 @@ def _schedule_on(
     else:
         pf_time = int(ef_time[active].max()) if active.any() else ps
     pf_key = keys.finish_key(np.full(N, pf_time), inp.cal)
-    bw = _Backward(net, cs, keys, inp, pf_key)
+    bw = passes["backward"].bind(cs, keys, inp, pf_key)
     ls, lf = bw.run()
     lb, ub = inp.lb, inp.ub
     if plan.schedule_from_finish:
@@ -972,9 +978,9 @@ def _by_level(arr: Any, ptr: list[int]) -> list[Any]:
 class _Forward:
     """The forward pass: early start and finish keys, one level at a time."""
 
-    def __init__(self, net: Network, cs: CalendarSet, inp: _Inputs) -> None:
-        self.net, self.cs, self.inp = net, cs, inp
-        self.conv = _Convert(cs)
+    def __init__(self, net: Network, inp: _Inputs) -> None:
+        # everything here depends on the network only: built once, cached on it
+        self.net, self.inp = net, inp
         f = net.forward
         N = net.n_nodes
         uses_finish = (f.type == _FS) | (f.type == _FF)
@@ -1015,6 +1021,10 @@ class _Forward:
                         bool(self.to_milestone[idx].any()),
                     )
                 )
+
+    def bind(self, cs: CalendarSet, inp: _Inputs) -> _Forward:
+        self.cs, self.inp, self.conv = cs, inp, _Convert(cs)
+        return self
 
     def run(
         self, base0: IntArray, lb: IntArray, ub: IntArray, fixed_ef: IntArray, from_level: int = 1
@@ -1120,34 +1130,10 @@ class _Forward:
 class _Backward:
     """The backward pass: late finish and start keys, one level at a time, downwards."""
 
-    def __init__(
-        self, net: Network, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray
-    ) -> None:
-        self.net, self.cs, self.inp = net, cs, inp
-        self.conv = _Convert(cs)
-        o = net.order
-        ctype, cstart, cfin, dur2 = inp.ctype, inp.cstart, inp.cfin, inp.dur2
-        # the late finish is bounded by the project finish, constraints and the deadline
-        ub = pf_key.copy()
-        ub = np.where(ctype == ConstraintType.SNLT, np.minimum(ub, (cstart & ~1) + dur2), ub)
-        ub = np.where(ctype == ConstraintType.FNLT, np.minimum(ub, cfin), ub)
-        deadline = net.deadline[o]
-        has_deadline = deadline >= 0
-        if has_deadline.any():
-            dl = keys.finish_key(np.where(has_deadline, deadline, 0), inp.cal)
-            ub = np.where(has_deadline, np.minimum(ub, dl), ub)
-        fixed = (ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO)
-        fixed_lf = np.where(ctype == ConstraintType.MSO, (cstart & ~1) + dur2, cfin)
-        a_finish = net.actual_finish[o]
-        done = a_finish >= 0
-        if done.any():
-            fixed = fixed | done
-            fixed_lf = np.where(
-                done, keys.finish_key(np.where(done, a_finish, 0), inp.cal), fixed_lf
-            )
-        self.ub = np.where(fixed, fixed_lf, ub)
-        self.lb = np.where(fixed, fixed_lf, NEG)
-        self.orr = (inp.rem2 > 0).astype(np.int64)
+    def __init__(self, net: Network, inp: _Inputs) -> None:
+        # the link tables depend on the network only: built once, cached on it
+        self.net, self.inp = net, inp
+        dur2 = inp.dur2
         b = net.backward
         N = net.n_nodes
         self.dst_key = b.dst + N * ((b.type == _FF) | (b.type == _SF))
@@ -1179,6 +1165,35 @@ class _Backward:
                         self.add_dur[idx],
                     )
                 )
+
+    def bind(self, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray) -> _Backward:
+        """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
+        net = self.net
+        self.cs, self.inp, self.conv = cs, inp, _Convert(cs)
+        o = net.order
+        ctype, cstart, cfin, dur2 = inp.ctype, inp.cstart, inp.cfin, inp.dur2
+        # the late finish is bounded by the project finish, constraints and the deadline
+        ub = pf_key.copy()
+        ub = np.where(ctype == ConstraintType.SNLT, np.minimum(ub, (cstart & ~1) + dur2), ub)
+        ub = np.where(ctype == ConstraintType.FNLT, np.minimum(ub, cfin), ub)
+        deadline = net.deadline[o]
+        has_deadline = deadline >= 0
+        if has_deadline.any():
+            dl = keys.finish_key(np.where(has_deadline, deadline, 0), inp.cal)
+            ub = np.where(has_deadline, np.minimum(ub, dl), ub)
+        fixed = (ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO)
+        fixed_lf = np.where(ctype == ConstraintType.MSO, (cstart & ~1) + dur2, cfin)
+        a_finish = net.actual_finish[o]
+        done = a_finish >= 0
+        if done.any():
+            fixed = fixed | done
+            fixed_lf = np.where(
+                done, keys.finish_key(np.where(done, a_finish, 0), inp.cal), fixed_lf
+            )
+        self.ub = np.where(fixed, fixed_lf, ub)
+        self.lb = np.where(fixed, fixed_lf, NEG)
+        self.orr = (inp.rem2 > 0).astype(np.int64)
+        return self
 
     def run(self) -> tuple[IntArray, IntArray]:
         net, inp = self.net, self.inp
