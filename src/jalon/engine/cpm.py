@@ -828,7 +828,9 @@ def _schedule_on(
         driving &= alap
         if driving.any():
             level_of = np.searchsorted(net.level_ptr, np.flatnonzero(driving), side="right") - 1
-            K = fw.run(np.where(alap, ls, K[:N]), lb2, ub2, fef2, int(level_of.min()) + 1)
+            K = fw.run(
+                np.where(alap, ls, K[:N]), lb2, ub2, fef2, int(level_of.min()) + 1, previous=K
+            )
         else:
             K = K.copy()
             K[:N] = np.where(alap, ls, K[:N])
@@ -1027,12 +1029,19 @@ class _Forward:
         return self
 
     def run(
-        self, base0: IntArray, lb: IntArray, ub: IntArray, fixed_ef: IntArray, from_level: int = 1
+        self,
+        base0: IntArray,
+        lb: IntArray,
+        ub: IntArray,
+        fixed_ef: IntArray,
+        from_level: int = 1,
+        previous: IntArray | None = None,
     ) -> IntArray:
         """Early start and finish keys, as one array: ES = K[:N], EF = K[N:].
 
-        With ``from_level`` > 1 the levels below keep the keys of ``base0`` (a previous
-        run's ES, given whole as ``base0``), which is how the ALAP pass restarts.
+        With ``previous`` (an earlier run's keys, ``base0`` being its ES with some nodes
+        pinned elsewhere), only levels fed by a node whose keys changed are recomputed:
+        that is how the ALAP pass stays cheap.
         """
         net, inp = self.net, self.inp
         N = net.n_nodes
@@ -1056,7 +1065,12 @@ class _Forward:
         src_key_l, andm_l, add_l, orm_l = self.src_key_l, self.andm_l, self.add_l, self.orm_l
         seg_rel, ns_l = self.seg_rel, self.ns_l
         maxred = np.maximum.reduceat
+        changed = None
+        if previous is not None:
+            changed = np.concatenate([previous[:N] != ES, previous[N:] != EF])
         for level in range(max(from_level, 1), net.levels):
+            if changed is not None and not changed[src_key_l[level]].any():
+                continue  # nothing upstream moved: the previous keys stand
             pk = K[src_key_l[level]]
             ns = ns_l[level]
             if ns is not None:
@@ -1069,6 +1083,11 @@ class _Forward:
             if level_fef[level]:
                 fe = fef_l[level]
                 ef = np.where(fe != NEG, fe, ef)
+            if changed is not None:
+                l0, l1 = lp[level], lp[level + 1]
+                assert previous is not None
+                changed[l0:l1] = es != previous[l0:l1]
+                changed[N + l0 : N + l1] = ef != previous[N + l0 : N + l1]
             ef_l[level][:] = ef
         return K
 
