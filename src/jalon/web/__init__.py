@@ -1,0 +1,1 @@
+"""Jalon's web application (Django). The only package that imports Django."""

@@ -1,0 +1,1 @@
+"""Accounts use django.contrib.auth's User; PMO admins are users with ``is_staff``."""

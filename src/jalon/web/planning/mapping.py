@@ -1,0 +1,409 @@
+"""ORM rows <-> engine data, in bulk: one query per table, never one per task.
+
+``load_plan`` builds a ``jalon.engine.Plan`` from a project's rows; ``write_schedule``
+stores a computed ``Schedule`` back into the tasks' computed fields (only the rows that
+changed); ``new_rows`` turns a ``Plan`` into unsaved rows for the import service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from jalon.engine import (
+    Assignment as EAssignment,
+)
+from jalon.engine import (
+    Baseline as EBaseline,
+)
+from jalon.engine import (
+    BaselineTask as EBaselineTask,
+)
+from jalon.engine import (
+    CalendarException,
+    CalendarSpec,
+    Constraint,
+    ConstraintType,
+    DurationUnit,
+    Lag,
+    LagKind,
+    LinkType,
+    Plan,
+    Progress,
+    Recurrence,
+    RecurrenceType,
+    ResourceType,
+    Schedule,
+    WorkingTime,
+)
+from jalon.engine import (
+    Link as ELink,
+)
+from jalon.engine import (
+    Resource as EResource,
+)
+from jalon.engine import (
+    Task as ETask,
+)
+from jalon.web.planning.models import (
+    TASK_COMPUTED_FIELDS,
+    Assignment,
+    Baseline,
+    BaselineTask,
+    Calendar,
+    Link,
+    Resource,
+    Task,
+)
+from jalon.web.projects.models import Project
+
+# -- calendars: JSON <-> engine ----------------------------------------------------------
+
+
+def week_to_json(week: Mapping[int, Sequence[WorkingTime]]) -> dict[str, list[list[int]]]:
+    return {str(day): [[w.start, w.end] for w in times] for day, times in sorted(week.items())}
+
+
+def week_from_json(data: Mapping[str, Any]) -> dict[int, tuple[WorkingTime, ...]]:
+    return {
+        int(day): tuple(WorkingTime(int(s), int(e)) for s, e in times)
+        for day, times in data.items()
+    }
+
+
+def _recurrence_to_json(r: Recurrence | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "type": r.type.value,
+        "interval": r.interval,
+        "weekdays": list(r.weekdays),
+        "day": r.day,
+        "nth": r.nth,
+        "weekday": r.weekday,
+        "month": r.month,
+        "occurrences": r.occurrences,
+    }
+
+
+def _recurrence_from_json(data: Mapping[str, Any] | None) -> Recurrence | None:
+    if not data:
+        return None
+    return Recurrence(
+        type=RecurrenceType(data["type"]),
+        interval=int(data.get("interval", 1)),
+        weekdays=tuple(data.get("weekdays") or ()),
+        day=data.get("day"),
+        nth=data.get("nth"),
+        weekday=data.get("weekday"),
+        month=data.get("month"),
+        occurrences=data.get("occurrences"),
+    )
+
+
+def exceptions_to_json(exceptions: Iterable[CalendarException]) -> list[dict[str, Any]]:
+    return [
+        {
+            "start": e.start.isoformat(),
+            "finish": e.finish.isoformat(),
+            "name": e.name,
+            "working_times": [[w.start, w.end] for w in e.working_times],
+            "recurrence": _recurrence_to_json(e.recurrence),
+        }
+        for e in exceptions
+    ]
+
+
+def exceptions_from_json(data: Iterable[Mapping[str, Any]]) -> tuple[CalendarException, ...]:
+    return tuple(
+        CalendarException(
+            start=dt.date.fromisoformat(e["start"]),
+            finish=dt.date.fromisoformat(e["finish"]),
+            working_times=tuple(WorkingTime(int(s), int(f)) for s, f in e.get("working_times", ())),
+            name=e.get("name", ""),
+            recurrence=_recurrence_from_json(e.get("recurrence")),
+        )
+        for e in data
+    )
+
+
+def calendar_spec(row: Calendar) -> CalendarSpec:
+    return CalendarSpec(
+        name=row.name,
+        week=week_from_json(row.week),
+        base=row.base_name or None,
+        exceptions=exceptions_from_json(row.exceptions),
+        country=row.country or None,
+        subdivision=row.subdivision or None,
+        uid=row.uid,
+    )
+
+
+def calendar_row(spec: CalendarSpec, project: Project | None) -> Calendar:
+    return Calendar(
+        project=project,
+        name=spec.name,
+        base_name=spec.base or "",
+        country=spec.country or "",
+        subdivision=spec.subdivision or "",
+        week=week_to_json(spec.week),
+        exceptions=exceptions_to_json(spec.exceptions),
+        uid=spec.uid,
+    )
+
+
+# -- database -> Plan ---------------------------------------------------------------------
+
+
+@dataclass
+class LoadedPlan:
+    """A project's plan and the rows it was built from (``tasks`` in plan order)."""
+
+    plan: Plan
+    tasks: list[Task]
+    by_uid: dict[int, Task] = field(default_factory=dict)
+
+
+def _resource(row: Resource, calendars: Mapping[int, str]) -> EResource:
+    return EResource(
+        uid=row.pk,
+        name=row.name,
+        type=ResourceType(row.type),
+        max_units=row.max_units,
+        calendar=calendars.get(row.calendar_id) if row.calendar_id else None,
+        standard_rate=row.standard_rate,
+        overtime_rate=row.overtime_rate,
+        cost_per_use=row.cost_per_use,
+        initials=row.code,
+        email=row.email,
+        group=row.group,
+    )
+
+
+def load_plan(project: Project) -> LoadedPlan:
+    """The engine ``Plan`` of a project. Raises the engine's ``PlanError`` if invalid.
+
+    Six queries whatever the size: tasks, links, calendars, assignments, resources,
+    baselines (with their rows).
+    """
+    tasks = list(Task.objects.filter(project=project).order_by("position"))
+    uid_of = {t.pk: t.uid for t in tasks}
+    calendars = list(
+        Calendar.objects.filter(Q(project=project) | Q(project__isnull=True)).order_by("project_id")
+    )
+    # project calendars win over portfolio calendars of the same name
+    specs: dict[str, CalendarSpec] = {}
+    names: dict[int, str] = {}
+    for row in calendars:
+        names[row.pk] = row.name
+        if row.project_id is not None or row.name not in specs:
+            specs[row.name] = calendar_spec(row)
+    links = Link.objects.filter(project=project).values_list(
+        "predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit"
+    )
+    assignments = list(Assignment.objects.filter(project=project).order_by("pk"))
+    resources = Resource.objects.filter(pk__in={a.resource_id for a in assignments})
+    baselines = list(
+        Baseline.objects.filter(project=project).prefetch_related("tasks").order_by("number")
+    )
+    etasks = tuple(
+        ETask(
+            uid=t.uid,
+            name=t.name,
+            duration=t.duration,
+            parent=uid_of[t.parent_id] if t.parent_id is not None else None,
+            elapsed=t.elapsed,
+            duration_unit=DurationUnit(t.duration_unit),
+            milestone=t.milestone,
+            constraint=Constraint(ConstraintType(t.constraint_type), t.constraint_date),
+            deadline=t.deadline,
+            calendar=names[t.calendar_id] if t.calendar_id is not None else None,
+            manual=t.manual,
+            start=t.manual_start,
+            finish=t.manual_finish,
+            active=t.active,
+            progress=Progress(
+                actual_start=t.actual_start,
+                actual_finish=t.actual_finish,
+                percent_complete=t.percent_complete,
+                remaining_minutes=t.remaining_minutes,
+            ),
+            priority=t.priority,
+            leveling_delay=t.leveling_delay,
+            wbs=t.wbs_code or None,
+            notes=t.notes,
+        )
+        for t in tasks
+    )
+    elinks = tuple(
+        ELink(
+            predecessor=uid_of[pred],
+            successor=uid_of[succ],
+            type=LinkType(kind),
+            lag=Lag(value=lag, kind=LagKind(lag_kind), unit=DurationUnit(unit)),
+        )
+        for pred, succ, kind, lag, lag_kind, unit in links
+    )
+    plan = Plan(
+        name=project.name,
+        start=project.start,
+        tasks=etasks,
+        links=elinks,
+        calendars=tuple(specs.values()),
+        calendar=project.calendar_name,
+        resources=tuple(_resource(r, names) for r in resources),
+        assignments=tuple(
+            EAssignment(
+                task=uid_of[a.task_id],
+                resource=a.resource_id,
+                units=a.units,
+                work=a.work,
+                actual_work=a.actual_work,
+                uid=a.uid,
+            )
+            for a in assignments
+        ),
+        baselines=tuple(
+            EBaseline(
+                number=b.number,
+                saved=b.saved_at,
+                tasks={
+                    uid_of[bt.task_id]: EBaselineTask(
+                        start=bt.start,
+                        finish=bt.finish,
+                        duration=bt.duration,
+                        work=bt.work,
+                        cost=bt.cost,
+                    )
+                    for bt in b.tasks.all()
+                },
+            )
+            for b in baselines
+        ),
+        finish=project.finish,
+        schedule_from_finish=project.schedule_from_finish,
+        status_date=project.status_date,
+        minutes_per_day=project.minutes_per_day,
+        minutes_per_week=project.minutes_per_week,
+        days_per_month=project.days_per_month,
+        critical_slack_limit=project.critical_slack_limit,
+        currency=project.currency,
+        metadata=project.metadata,
+    )
+    return LoadedPlan(plan=plan, tasks=tasks, by_uid={t.uid: t for t in tasks})
+
+
+# -- Schedule -> database -----------------------------------------------------------------
+
+
+def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
+    """Copy computed values into the task rows; return the rows whose values changed."""
+    changed: list[Task] = []
+    for row, st in zip(loaded.tasks, result.tasks, strict=True):
+        values = (
+            st.start,
+            st.finish,
+            st.early_start,
+            st.early_finish,
+            st.late_start,
+            st.late_finish,
+            st.total_float,
+            st.free_float,
+            st.critical,
+            st.summary,
+            st.milestone,
+            st.outline_level,
+            loaded.plan.outline_numbers[st.uid],
+        )
+        current = tuple(getattr(row, name) for name in TASK_COMPUTED_FIELDS)
+        if current != values:
+            for name, value in zip(TASK_COMPUTED_FIELDS, values, strict=True):
+                setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        Task.objects.bulk_update(changed, TASK_COMPUTED_FIELDS, batch_size=500)
+    return changed
+
+
+# -- Plan -> new rows (import) -----------------------------------------------------------
+
+
+def task_row(project: Project, t: ETask, position: int, calendars: Mapping[str, Calendar]) -> Task:
+    """An unsaved row for an engine task (its parent is set by the caller)."""
+    return Task(
+        project=project,
+        uid=t.uid,
+        position=position,
+        name=t.name,
+        wbs_code=t.wbs or "",
+        duration=t.duration,
+        duration_unit=t.duration_unit.value,
+        elapsed=t.elapsed,
+        milestone=t.milestone,
+        constraint_type=int(t.constraint.type),
+        constraint_date=t.constraint.date,
+        deadline=t.deadline,
+        calendar=calendars.get(t.calendar) if t.calendar else None,
+        manual=t.manual,
+        manual_start=t.start,
+        manual_finish=t.finish,
+        active=t.active,
+        priority=t.priority,
+        leveling_delay=t.leveling_delay,
+        notes=t.notes,
+        percent_complete=t.progress.percent_complete,
+        actual_start=t.progress.actual_start,
+        actual_finish=t.progress.actual_finish,
+        remaining_minutes=t.progress.remaining_minutes,
+    )
+
+
+def resource_row(r: EResource, calendar: Calendar | None) -> Resource:
+    return Resource(
+        name=r.name,
+        code=r.initials,
+        type=r.type.value,
+        email=r.email,
+        group=r.group,
+        max_units=r.max_units,
+        standard_rate=r.standard_rate,
+        overtime_rate=r.overtime_rate,
+        cost_per_use=r.cost_per_use,
+        calendar=calendar,
+    )
+
+
+def link_row(project: Project, link: ELink, tasks: Mapping[int, Task]) -> Link:
+    return Link(
+        project=project,
+        predecessor=tasks[link.predecessor],
+        successor=tasks[link.successor],
+        type=link.type.value,
+        lag_value=link.lag.value,
+        lag_kind=link.lag.kind.value,
+        lag_unit=link.lag.unit.value,
+    )
+
+
+def baseline_rows(
+    project: Project, baseline: EBaseline, tasks: Mapping[int, Task]
+) -> tuple[Baseline, list[BaselineTask]]:
+    row = Baseline(project=project, number=baseline.number, saved_at=baseline.saved)
+    values = [
+        BaselineTask(
+            baseline=row,
+            task=tasks[uid],
+            start=bt.start,
+            finish=bt.finish,
+            duration=bt.duration,
+            work=bt.work,
+            cost=bt.cost,
+        )
+        for uid, bt in baseline.tasks.items()
+        if uid in tasks
+    ]
+    return row, values

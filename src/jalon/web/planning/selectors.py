@@ -1,0 +1,185 @@
+"""Reads of planning data; every one starts from what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from jalon.web.planning.models import Assignment, Baseline, Calendar, Link, Resource, Task
+from jalon.web.projects.models import Membership, Project
+from jalon.web.projects.selectors import can_view, projects_visible_to
+
+
+def _visible(project: Project, user: Any) -> None:
+    if not can_view(user, project):
+        raise Http404("No such project")
+
+
+def task_list(*, project: Project, user: Any) -> QuerySet[Task]:
+    """The project's tasks in outline order (computed dates included)."""
+    _visible(project, user)
+    return Task.objects.filter(project=project).order_by("position")
+
+
+def task_get(*, user: Any, project: Project, pk: int) -> Task:
+    _visible(project, user)
+    try:
+        return Task.objects.select_related("project").get(project=project, pk=pk)
+    except (Task.DoesNotExist, ValueError):
+        raise Http404("No such task") from None
+
+
+def link_list(*, project: Project, user: Any) -> QuerySet[Link]:
+    _visible(project, user)
+    return Link.objects.filter(project=project)
+
+
+def calendar_list(*, project: Project, user: Any) -> QuerySet[Calendar]:
+    _visible(project, user)
+    return Calendar.objects.filter(project=project)
+
+
+def assignment_list(*, project: Project, user: Any) -> QuerySet[Assignment]:
+    _visible(project, user)
+    return Assignment.objects.filter(project=project).select_related("resource", "task")
+
+
+def baseline_list(*, project: Project, user: Any) -> QuerySet[Baseline]:
+    _visible(project, user)
+    return Baseline.objects.filter(project=project)
+
+
+def resources_visible_to(user: Any) -> QuerySet[Resource]:
+    """People are shared by the portfolio, but a user sees only those working on a
+    project they can see (PMO admins see all)."""
+    from jalon.web.accounts.selectors import is_pmo_admin
+
+    if is_pmo_admin(user):
+        return Resource.objects.all()
+    return Resource.objects.filter(assignments__project__in=projects_visible_to(user)).distinct()
+
+
+def predecessors_text(*, project: Project, user: Any) -> dict[int, str]:
+    """task pk -> its predecessors written as in MS Project ("3FS+2d, 5"), by WBS."""
+    _visible(project, user)
+    wbs = {
+        pk: code or number
+        for pk, code, number in Task.objects.filter(project=project).values_list(
+            "pk", "wbs_code", "outline_number"
+        )
+    }
+    project_day = project.minutes_per_day
+    out: dict[int, list[str]] = {}
+    for pred, succ, kind, lag, lag_kind, unit in Link.objects.filter(project=project).values_list(
+        "predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit"
+    ):
+        out.setdefault(succ, []).append(
+            wbs[pred] + link_suffix(kind, lag, lag_kind, unit, project_day)
+        )
+    return {pk: ", ".join(items) for pk, items in out.items()}
+
+
+UNIT_MINUTES = {"m": 1, "h": 60, "d": None, "w": None, "mo": None}
+
+
+def link_suffix(kind: str, lag: float, lag_kind: str, unit: str, minutes_per_day: int) -> str:
+    """``FS+2d``-style suffix: empty for a plain finish-to-start link."""
+    if not lag:
+        return "" if kind == "FS" else kind
+    if lag_kind == "percent":
+        amount = f"{lag:+g}%"
+    else:
+        size = {
+            "m": 1,
+            "h": 60,
+            "d": minutes_per_day,
+            "w": minutes_per_day * 5,
+            "mo": minutes_per_day * 20,
+        }[unit]
+        if lag_kind == "elapsed":
+            size = {"m": 1, "h": 60, "d": 1440, "w": 10080, "mo": 43200}[unit]
+        amount = f"{lag / size:+g}{'e' if lag_kind == 'elapsed' else ''}{unit}"
+    return f"{kind}{amount}"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    user: str
+    kind: str  # "task", "link", ...
+    action: str  # "+" created, "~" changed, "-" deleted
+    label: str
+    changes: list[Change] = field(default_factory=list)
+
+
+HISTORY_MODELS = (
+    ("project", Project, "pk"),
+    ("member", Membership, "project_id"),
+    ("task", Task, "project_id"),
+    ("link", Link, "project_id"),
+    ("calendar", Calendar, "project_id"),
+    ("assignment", Assignment, "project_id"),
+    ("baseline", Baseline, "project_id"),
+)
+SKIP_FIELDS = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+    "history_user_id",
+    "version",
+    "id",
+    "position",
+}
+
+
+def project_history(*, project: Project, user: Any, limit: int = 200) -> list[HistoryEntry]:
+    """A project's changes, newest first, field by field: who, when, what."""
+    _visible(project, user)
+    entries: list[HistoryEntry] = []
+    for kind, model, key in HISTORY_MODELS:
+        records = list(
+            model.history.filter(**{key: project.pk})  # type: ignore[attr-defined]
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+        )
+        names = [
+            f.attname for f in model.history.model._meta.fields if f.attname not in SKIP_FIELDS
+        ]  # type: ignore[attr-defined]
+        previous: dict[int, Any] = {}
+        for rec in records:
+            before = previous.get(rec.id)
+            previous[rec.id] = rec
+            changes = []
+            if rec.history_type == "~" and before is not None:
+                for name in names:
+                    old, new = getattr(before, name), getattr(rec, name)
+                    if old != new:
+                        changes.append(Change(name.removesuffix("_id"), old, new))
+                if not changes:
+                    continue
+            who = rec.history_user
+            entries.append(
+                HistoryEntry(
+                    when=rec.history_date,
+                    user=who.username if who is not None else "",
+                    kind=kind,
+                    action=rec.history_type,
+                    label=str(getattr(rec, "name", "") or rec.id),
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,9 @@
+"""URL map: one include per app."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("jalon.web.accounts.urls")),
+    path("", include("jalon.web.projects.urls")),
+    path("", include("jalon.web.planning.urls")),
+]
