@@ -420,9 +420,12 @@ def format_duration(
     )
 
 
-def _fmt_amount(minutes: float, unit: DurationUnit, elapsed: bool, units: _Units) -> str:
+def _fmt_amount(
+    minutes: float, unit: DurationUnit, elapsed: bool, units: _Units, *, whole: bool = True
+) -> str:
+    """``minutes`` in ``unit``; ``whole``: the reader rounds to whole minutes (not lags)."""
     size = units.size(unit, elapsed)
-    if isinstance(minutes, int):
+    if whole and float(minutes).is_integer():
         text = _decimal(minutes / size, lambda x: round(x * size) == minutes)
     else:
         text = _decimal(minutes / size, lambda x: round(x * size, 3) == minutes)
@@ -459,7 +462,7 @@ def _describe(node: _Node) -> str:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -729,9 +732,7 @@ _PROJECT_KEYS = _words(
 )
 _TOP_KEYS = ("project", "calendars", "resources", "tasks", "baselines", "metadata")
 _CALENDAR_KEYS = ("name", "uid", "base", "country", "subdivision", "week", "exceptions")
-_EXCEPTION_KEYS = _words(
-    "name date from to hours every interval days day nth weekday month occurrences"
-)
+_EXCEPTION_KEYS = _words("name date from to hours every days day nth weekday month occurrences")
 _RESOURCE_KEYS = _words(
     "id uid name type max_units rate overtime_rate cost_per_use calendar email group"
 )
@@ -1033,11 +1034,18 @@ class _PlanReader(_Reader):
         return CalendarException(start, finish, hours, name, recurrence)
 
     def recurrence(self, f: _Fields, every: str) -> Recurrence:
-        kind = _EVERY.get(every.strip().removesuffix("s"))
-        if kind is None:
+        m = re.fullmatch(r"\s*(?:([0-9]+)\s+)?(day|week|month|year)s?\s*", every)
+        if not m:
             raise self.error(
                 f.line("every"),
-                f"{f.where}, 'every': expected day, week, month or year, not '{every}'",
+                f"{f.where}, 'every': expected day, week, month or year"
+                f" (or '2 weeks', '3 months'), not '{every}'",
+            )
+        kind = _EVERY[m.group(2)]
+        interval = int(m.group(1) or 1)
+        if not 1 <= interval <= 99:
+            raise self.error(
+                f.line("every"), f"{f.what('every')}: {interval} is not between 1 and 99"
             )
         allowed = {
             RecurrenceType.DAILY: set(),
@@ -1051,7 +1059,6 @@ class _PlanReader(_Reader):
                     f.line(key), f"{f.where}: '{key}' does not apply to 'every: {every}'"
                 )
         get = f.get
-        interval = self.integer(n, f.what("interval"), 1, 99) if (n := get("interval")) else 1
         days = tuple(
             sorted(
                 {
@@ -1188,6 +1195,8 @@ class _PlanReader(_Reader):
             raise self.error(
                 s.line, f"{what}: write units as a percentage, like '50%' or '100%', not '{s.text}'"
             )
+        if isinstance(s.value, str) and re.fullmatch(rf"\s*{_NUM}\s*", s.value):
+            return float(s.value)
         return float(self.number(node, what, 0, 1e9))
 
     # -- tasks ---------------------------------------------------------------------------
@@ -1762,9 +1771,8 @@ class _PlanWriter:
         else:
             if e.name:
                 out["name"] = e.name
-            out["every"] = {v: k for k, v in _EVERY.items()}[rec.type]
-            if rec.interval != 1:
-                out["interval"] = rec.interval
+            unit = {v: k for k, v in _EVERY.items()}[rec.type]
+            out["every"] = unit if rec.interval == 1 else f"{rec.interval} {unit}s"
             if rec.weekdays:
                 out["days"] = _FlowList(_DAYS[d] for d in rec.weekdays)
             if rec.month is not None:
@@ -1902,9 +1910,9 @@ class _PlanWriter:
             if lag.kind is LagKind.PERCENT:
                 lag_text = f"{sign}{_decimal(abs(lag.value), lambda x: x == abs(lag.value))}%"
             else:
-                lag_text = sign + _fmt_amount(
-                    _num(abs(lag.value)), lag.unit, lag.kind is LagKind.ELAPSED, self.units
-                )
+                elapsed = lag.kind is LagKind.ELAPSED
+                amount = _fmt_amount(abs(lag.value), lag.unit, elapsed, self.units, whole=False)
+                lag_text = sign + amount
             text += lag_text
         reader = _PlanReader("")
         reader.task_refs, reader.units = self.refs, self.units
