@@ -351,6 +351,15 @@ def test_resources_and_assignments() -> None:
     )
 
 
+def test_resource_ids_may_repeat_but_then_name_nobody() -> None:
+    head = HEAD + "resources:\n  - {id: R, name: Resource One}\n  - {id: R, name: Resource Two}\n"
+    plan = load(head + "tasks:\n  - {name: A, resources: [Resource One, '#2:50%']}\n")
+    assert [r.initials for r in plan.resources] == ["R", "R"]
+    assert plan.assignments == (Assignment(1, 1), Assignment(1, 2, 0.5))
+    message = str(error(head + "tasks:\n  - {name: A, resources: [R]}\n"))
+    assert message.startswith("plan.yaml:6: task 1 'A', 'resources': two resources have")
+
+
 def test_calendars() -> None:
     text = HEAD + (
         "calendars:\n"

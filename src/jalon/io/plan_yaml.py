@@ -1124,7 +1124,6 @@ class _PlanReader(_Reader):
                 explicit.add(uid)
         auto = _auto_uids(explicit)
         out: list[Resource] = []
-        ids: set[str] = set()
         for f in fields:
             name = self.text(f.need("name"), f.what("name"))
             rid = f.text("id", "") or ""
@@ -1133,10 +1132,6 @@ class _PlanReader(_Reader):
                     f.line("id"),
                     f"{f.where}: the id '{rid}' must not contain , ; : or start with #",
                 )
-            if rid in ids:
-                raise self.error(f.line("id"), f"{f.where}: the id '{rid}' is used twice")
-            if rid:
-                ids.add(rid)
             uid = self.integer(n, "", 0, 2**31) if (n := f.get("uid")) is not None else next(auto)
             kind_text = f.text("type", "work") or "work"
             try:
@@ -1168,11 +1163,16 @@ class _PlanReader(_Reader):
                 )
             )
             self.resource_types[uid] = kind
+        # MS Project's initials need not be unique: a name or id shared by two resources
+        # cannot be used to refer to either of them (None marks it ambiguous)
         names: dict[str, int | None] = {}
+        ids: dict[str, int | None] = {}
         for r in out:
             names[r.name] = None if r.name in names else r.uid
-        by_uid = {f"#{r.uid}": r.uid for r in out}
-        self.resource_refs = {**names, **by_uid, **{r.initials: r.uid for r in out if r.initials}}
+            if r.initials:
+                ids[r.initials] = None if r.initials in ids else r.uid
+        by_uid: dict[str, int | None] = {f"#{r.uid}": r.uid for r in out}
+        self.resource_refs = {**names, **by_uid, **ids}
         return out
 
     def rate(self, f: _Fields, key: str) -> float:
@@ -1457,7 +1457,9 @@ class _PlanReader(_Reader):
         uid = self.resource_refs.get(text, -1)
         if uid is None:
             raise self.error(
-                line, f"{what}: two resources are named '{text}': refer to them by their id"
+                line,
+                f"{what}: two resources have the name or id '{text}':"
+                " refer to them by another id or by #uid",
             )
         if uid < 0:
             choices = [k for k in self.resource_refs if not k.startswith("#")]
