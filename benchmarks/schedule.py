@@ -17,10 +17,11 @@ peak memory is per size):
 Then, unless ``--no-mpxj``, a second subprocess starts a JVM (``-Xmx4g``), reads that
 file with MPXJ's ``UniversalProjectReader`` and times
 ``org.mpxj.cpm.MicrosoftScheduler().schedule(project, start)`` ``--repeat`` times after
-untimed warm-up runs (at least ``--mpxj-warmup``, then until three in a row agree within
-15 %: the JIT needs them), and counts the tasks on which MPXJ
-and Jalon agree (same start and finish to the minute). Above ``--mpxj-max-size`` tasks
-(default 100,000) MPXJ is skipped: it would take a quarter of an hour or more.
+untimed warm-up runs (at least ``--mpxj-warmup`` runs and ``--mpxj-warmup-s`` seconds,
+then until three runs in a row agree within 15 %: its JIT needs them), and counts the
+tasks on which MPXJ and Jalon agree (same start and finish to the minute). Above
+``--mpxj-max-size`` tasks (default 100,000) MPXJ is skipped: it would take a quarter of
+an hour or more.
 
     python benchmarks/schedule.py                       # 10k, 100k, 1M, 7 runs each
     python benchmarks/schedule.py --sizes 10000,100000 --repeat 7 --json out.json
@@ -102,6 +103,34 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def source_info() -> dict[str, Any]:
+    """Which Jalon is measured: its path, commit and whether its sources are modified.
+
+    A git checkout is asked with ``git``; a snapshot (``git archive``) may carry its
+    commit in a ``COMMIT`` file next to ``src/``.
+    """
+    import jalon
+
+    package = Path(jalon.__file__).resolve().parent
+    root = package.parent.parent
+    info: dict[str, Any] = {"path": str(package), "commit": None, "dirty": None}
+    git = ["git", "-C", str(root)]
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    if head.returncode == 0:
+        info["commit"] = head.stdout.strip()
+        status = subprocess.run(
+            [*git, "status", "--porcelain", "--", str(package)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        info["dirty"] = bool(status.stdout.strip())
+    elif (root / "COMMIT").is_file():
+        info["commit"] = (root / "COMMIT").read_text().strip()
+        info["dirty"] = False
+    return info
+
+
 # ---------------------------------------------------------------------------------------
 # the Jalon side (in its own process)
 def jalon_worker(n: int, seed: int, repeat: int, mspdi: Path | None) -> dict[str, Any]:
@@ -111,7 +140,7 @@ def jalon_worker(n: int, seed: int, repeat: int, mspdi: Path | None) -> dict[str
     from generator import generate_plan, network_stats
     from jalon.io import save_plan
 
-    out: dict[str, Any] = {"n": n, "seed": seed}
+    out: dict[str, Any] = {"n": n, "seed": seed, "source": source_info()}
     t0 = time.perf_counter()
     plan = generate_plan(n, seed)
     out["generate_s"] = time.perf_counter() - t0
@@ -168,7 +197,9 @@ def jalon_worker(n: int, seed: int, repeat: int, mspdi: Path | None) -> dict[str
 
 # ---------------------------------------------------------------------------------------
 # the MPXJ side (in its own process, with a JVM)
-def mpxj_worker(mspdi: Path, start: str, repeat: int, warmup: int) -> dict[str, Any]:
+def mpxj_worker(
+    mspdi: Path, start: str, repeat: int, warmup: int, warmup_s: float
+) -> dict[str, Any]:
     import jpype
     import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
     import numpy as np
@@ -191,14 +222,18 @@ def mpxj_worker(mspdi: Path, start: str, repeat: int, warmup: int) -> dict[str, 
         MicrosoftScheduler().schedule(project, start_at)
         return time.perf_counter() - t0
 
-    # warm up until the JIT has settled: at least ``warmup`` runs, then until the last
-    # three are within 15 % of each other (at most 20 runs)
+    # warm up until the JIT has settled: at least ``warmup`` runs and ``warmup_s``
+    # seconds, then until the last three runs agree within 15 % (at most 60 runs)
     warm: list[float] = []
     try:
-        while len(warm) < 20:
+        while len(warm) < 60:
             warm.append(once())
             last = warm[-3:]
-            if len(warm) >= warmup and len(last) == 3 and max(last) <= 1.15 * min(last):
+            if (
+                len(warm) >= max(warmup, 3)
+                and sum(warm) >= warmup_s
+                and max(last) <= 1.15 * min(last)
+            ):
                 break
         runs = [once() for _ in range(repeat)]
     except jpype.JException as exc:
@@ -290,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument("--no-mpxj", action="store_true", help="Jalon only")
-    parser.add_argument("--mpxj-warmup", type=int, default=5, help="at least this many")
+    parser.add_argument("--mpxj-warmup", type=int, default=5, help="at least this many runs")
+    parser.add_argument("--mpxj-warmup-s", type=float, default=30, help="and this long (s)")
     parser.add_argument("--mpxj-max-size", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=3600, help="per subprocess (s)")
     parser.add_argument("--keep", type=Path, help="keep the MSPDI files in this directory")
@@ -303,11 +339,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
+        load_start = os.getloadavg()
         sys.path.insert(0, str(HERE))
         if args.worker == "jalon":
             data = jalon_worker(args.n, args.seed, args.repeat, args.mspdi)
         else:
-            data = mpxj_worker(args.mspdi, args.start, args.repeat, args.mpxj_warmup)
+            data = mpxj_worker(
+                args.mspdi, args.start, args.repeat, args.mpxj_warmup, args.mpxj_warmup_s
+            )
+        data["load_average"] = {"start": load_start, "end": os.getloadavg()}
         args.result.write_text(json.dumps(data))
         return 0
 
@@ -360,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
                         str(args.repeat),
                         "--mpxj-warmup",
                         str(args.mpxj_warmup),
+                        "--mpxj-warmup-s",
+                        str(args.mpxj_warmup_s),
                     ],
                     args.timeout,
                 )
