@@ -153,11 +153,14 @@ def _minutes(row: Row, column: str, per_unit: float) -> int | None:
 
 def _weekdays_before(when: dt.datetime, days: int) -> dt.datetime:
     weeks, rest = divmod(days, 5)
-    day = when - dt.timedelta(weeks=weeks)
-    while rest:
-        day -= dt.timedelta(days=1)
-        if day.weekday() < 5:
-            rest -= 1
+    try:
+        day = when - dt.timedelta(weeks=weeks)
+        while rest:
+            day -= dt.timedelta(days=1)
+            if day.weekday() < 5:
+                rest -= 1
+    except OverflowError:  # before year 1: a date no export holds for real
+        return when
     return day
 
 
