@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jalon.web.accounts",
     "jalon.web.projects",
     "jalon.web.planning",
+    "jalon.web.feeds",
 ]
 
 MIDDLEWARE = [

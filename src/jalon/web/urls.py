@@ -6,4 +6,5 @@ urlpatterns = [
     path("accounts/", include("jalon.web.accounts.urls")),
     path("", include("jalon.web.projects.urls")),
     path("", include("jalon.web.planning.urls")),
+    path("", include("jalon.web.feeds.urls")),
 ]
