@@ -214,6 +214,18 @@ def test_numeric_dates_take_one_order_per_file() -> None:
     assert given_format.start.date() == dt.date(2025, 4, 3)
 
 
+def test_other_locales_month_names_and_french_headers() -> None:
+    header = ["Résumé", "Clé de ticket", "Type de ticket", "État", "Created"]
+    rows = [
+        ["Recette", "P-1", "Tâche", "En cours", "22/Okt/25 15:04"],
+        ["Bascule", "P-2", "Tâche", "À faire", "3/déc./25 09:30"],
+    ]
+    plan = read(to_csv([header, *rows]).encode())
+    assert [t.name for t in plan.tasks] == ["Recette", "Bascule"]
+    assert plan.start == dt.datetime(2025, 10, 22, 8, 0)
+    assert plan.tasks[0].progress.actual_start == dt.datetime(2025, 10, 22, 15, 4)
+
+
 def test_minimal_export_guesses_progress_from_status() -> None:
     result = read_jira_csv(
         io.BytesIO(small([["A", "P-1", "1", "Task", "Closed", "01/Oct/25 9:00 AM"]])), "min.csv"

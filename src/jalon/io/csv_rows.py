@@ -110,8 +110,14 @@ class Row:
         return out
 
     def get(self, column: str) -> str:
-        got = self.values(column)
-        return got[0] if got else ""
+        """The first non-blank value of the column(s) of that name, else ""."""
+        cells = self.cells
+        for pos in self.table.positions.get(column, ()):
+            if pos < len(cells):
+                text = cells[pos].strip()
+                if text:
+                    return text
+        return ""
 
     def first(self, columns: Sequence[str]) -> tuple[str, str]:
         for column in columns:
