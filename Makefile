@@ -15,8 +15,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/jalon schedule examples/erp-rollout.yaml
+# front-end assets (htmx, Alpine.js, frappe-gantt, ECharts), copied to src/jalon/web/static/vendor
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the web assets (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# the web application with the demo portfolio, on http://127.0.0.1:8000 (logins printed)
+run: $(STAMP) $(NODE_STAMP)
+	$(BIN)/jalon demo
+	$(BIN)/jalon serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -24,8 +33,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# the web tests run again on PostgreSQL when JALON_TEST_DATABASE_URL is set (.ci/run sets it)
 test: lint
 	$(BIN)/pytest -n $(JOBS) -q
+	@if [ -n "$$JALON_TEST_DATABASE_URL" ]; then \
+	  echo "web tests on PostgreSQL ($$JALON_TEST_DATABASE_URL)"; \
+	  JALON_DATABASE_URL="$$JALON_TEST_DATABASE_URL" $(BIN)/pytest -n $(JOBS) -q tests/web; \
+	fi
 
 fidelity: $(STAMP)
 	$(BIN)/pytest -q tests/engine/test_msproject_fidelity.py -rA

@@ -12,10 +12,12 @@ from typing import Annotated
 import typer
 
 from jalon import __version__
+from jalon.cli import bench
 from jalon.cli.common import tolerate_narrow_encodings
 from jalon.cli.convert import convert_command
 from jalon.cli.schedule import schedule_command
 from jalon.cli.validate import validate_command
+from jalon.cli.web import register as register_web
 
 app = typer.Typer(
     name="jalon",
@@ -27,6 +29,8 @@ app = typer.Typer(
 app.command("schedule")(schedule_command)
 app.command("validate")(validate_command)
 app.command("convert")(convert_command)
+app.add_typer(bench.app, name="bench")
+register_web(app)  # demo, serve, createsuperuser, worker, manage
 
 
 def _show_version(value: bool) -> None:

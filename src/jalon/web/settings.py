@@ -155,8 +155,9 @@ USE_TZ = False
 TIME_ZONE = os.environ.get("JALON_TIME_ZONE", "Europe/Paris")
 
 STATIC_URL = "static/"
-STATIC_ROOT = data_dir() / "static"
-STATICFILES_DIRS: list[Path] = []
+STATIC_ROOT = data_dir() / "static"  # for `jalon manage collectstatic`; WhiteNoise wants it
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves the files straight from the apps' static folders: no collectstatic step
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -6,6 +6,7 @@ to the database in one transaction, in bulk, and reads a project back as a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jalon.engine import CalendarSpec, Plan, PlanError, schedule
@@ -241,5 +241,5 @@ def project_export(*, project: Project, user: Any, format: str) -> tuple[bytes, 
         write_plan(loaded.plan, out, format="yaml")
     content_type, suffix = EXPORT_TYPES[format]
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", project.name).strip("-") or f"project-{project.pk}"
-    stamp = timezone.localdate().isoformat()
+    stamp = dt.date.today().isoformat()
     return out.getvalue(), f"{slug}-{stamp}.{suffix}", content_type

@@ -742,4 +742,29 @@ def project_update(
 
 
 def today_status_date() -> dt.datetime:
-    return dt.datetime.combine(timezone.localdate(), dt.time(17, 0))
+    return dt.datetime.combine(dt.date.today(), dt.time(17, 0))
+
+
+@service
+def progress_bulk_update(
+    *, project: Project, updates: Mapping[int, Mapping[str, Any]], user: Any
+) -> int:
+    """A status update: progress fields of many tasks (task pk -> fields), one reschedule.
+
+    Managers only; returns the number of tasks changed.
+    """
+    require_edit(user, project)
+    rows = {t.pk: t for t in Task.objects.filter(project=project, pk__in=list(updates))}
+    missing = set(updates) - set(rows)
+    if missing:
+        raise ValidationError({"task": [_("No such task in this project: %s") % sorted(missing)]})
+    for pk, data in updates.items():
+        _check_fields(data, PROGRESS_FIELDS, _("Progress"))
+        row = rows[pk]
+        for name, value in data.items():
+            setattr(row, name, value)
+        _clean(row, data)
+        row.version += 1
+        row.save()
+    schedule_recompute(project=project)
+    return len(rows)
