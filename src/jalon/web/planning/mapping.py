@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from jalon.engine import (
@@ -325,8 +326,32 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
                 setattr(row, name, value)
             changed.append(row)
     if changed:
-        Task.objects.bulk_update(changed, TASK_COMPUTED_FIELDS, batch_size=500)
+        _update_computed(changed)
     return changed
+
+
+def _update_computed(rows: list[Task]) -> None:
+    """One executemany UPDATE: constant query count, and far faster than bulk_update's
+    CASE expressions on thousands of rows (SQLite and PostgreSQL alike)."""
+    meta = Task._meta
+    columns = [meta.get_field(name).column for name in TASK_COMPUTED_FIELDS]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(c)} = %s" for c in columns),
+        quote(meta.pk.column),
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = []
+    for row in rows:
+        values: list[Any] = []
+        for name in TASK_COMPUTED_FIELDS:
+            value = getattr(row, name)
+            values.append(adapt(value) if isinstance(value, dt.datetime) else value)
+        values.append(row.pk)
+        params.append(values)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # -- Plan -> new rows (import) -----------------------------------------------------------

@@ -1,0 +1,75 @@
+"""The number of queries per request does not grow with the number of tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jalon.engine import Link, Plan
+from jalon.engine import Task as ETask
+from jalon.web.planning import services
+from jalon.web.planning.imports import project_import
+from jalon.web.planning.models import Task
+from jalon.web.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+def chain(n: int) -> Plan:
+    """Summaries of ten tasks each, every task linked to the one before."""
+    tasks = []
+    links = []
+    uid = 0
+    previous = None
+    for group in range(n // 10):
+        uid += 1
+        summary = uid
+        tasks.append(ETask(uid=summary, name=f"Phase {group + 1}"))
+        for i in range(10):
+            uid += 1
+            tasks.append(ETask(uid=uid, name=f"Task {group}.{i}", duration=480, parent=summary))
+            if previous is not None:
+                links.append(Link(previous, uid))
+            previous = uid
+    return Plan(
+        name=f"{n} tasks", start=dt.datetime(2027, 1, 4, 8), tasks=tuple(tasks), links=tuple(links)
+    )
+
+
+def count(func: Any) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        func()
+    return len(ctx.captured_queries)
+
+
+def measures(admin: Any, n: int) -> dict[str, int]:
+    project = project_import(plan=chain(n), user=admin)
+    client = Client()
+    client.force_login(admin)
+    client.get("/")  # warm the session
+    task = Task.objects.filter(project=project, is_summary=False).order_by("position")[3]
+    return {
+        "project page": count(lambda: client.get(reverse("projects:detail", args=[project.pk]))),
+        "portfolio": count(lambda: client.get("/")),
+        "task edit": count(
+            lambda: services.task_update(
+                task=task, data={"duration": 960}, version=task.version, user=admin
+            )
+        ),
+        "export": count(lambda: client.get(reverse("planning:export", args=[project.pk, "xml"]))),
+    }
+
+
+def test_queries_do_not_grow_with_tasks(admin: Any) -> None:
+    small = measures(admin, 50)
+    Project.objects.all().delete()
+    large = measures(admin, 500)
+    assert small == large
+    # the edit moved every successor: rows are written in bulk, not one by one
+    assert large["task edit"] < 20
