@@ -163,3 +163,25 @@ def test_outline_edits(project_roles: dict[str, Any]) -> None:
         1,
         2,
     ]
+
+
+def test_summaries_roll_up_duration_and_progress(project_roles: dict[str, Any]) -> None:
+    project, manager = project_roles["project"], project_roles["manager"]
+    design = task(project, 2)
+    services.progress_bulk_update(
+        project=project,
+        updates={design.pk: {"percent_complete": 50, "actual_start": dt.datetime(2027, 1, 4, 8)}},
+        user=manager,
+    )
+    phase = task(project, 1)
+    assert phase.scheduled_duration == 15 * 480
+    # Design is 5 of the phase's 15 days of work, half done
+    assert phase.rolled_percent == pytest.approx(100 * 0.5 * 5 / 15, abs=0.1)
+    project.refresh_from_db()
+    assert project.percent_complete == pytest.approx(100 * 0.5 * 5 / 15, abs=0.1)
+    with pytest.raises(PermissionDenied):
+        services.progress_bulk_update(
+            project=project,
+            updates={design.pk: {"percent_complete": 60}},
+            user=project_roles["viewer"],
+        )

@@ -303,6 +303,7 @@ def load_plan(project: Project) -> LoadedPlan:
 
 def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
     """Copy computed values into the task rows; return the rows whose values changed."""
+    rolled = _rolled_percent(loaded.tasks, result)
     changed: list[Task] = []
     for row, st in zip(loaded.tasks, result.tasks, strict=True):
         values = (
@@ -319,6 +320,8 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
             st.milestone,
             st.outline_level,
             loaded.plan.outline_numbers[st.uid],
+            st.duration,
+            rolled.get(row.pk, row.percent_complete),
         )
         current = tuple(getattr(row, name) for name in TASK_COMPUTED_FIELDS)
         if current != values:
@@ -328,6 +331,22 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
     if changed:
         _update_computed(changed)
     return changed
+
+
+def _rolled_percent(rows: list[Task], result: Schedule) -> dict[int, float]:
+    """Summary pk -> % complete of its active subtasks, weighted by their durations."""
+    weight: dict[int, float] = {}
+    done: dict[int, float] = {}
+    for row, st in zip(reversed(rows), reversed(result.tasks), strict=True):
+        if not st.summary and row.active:
+            w = float(max(st.duration, 1))
+            own_weight, own_done = w, w * row.percent_complete
+        else:
+            own_weight, own_done = weight.get(row.pk, 0.0), done.get(row.pk, 0.0)
+        if row.parent_id is not None:
+            weight[row.parent_id] = weight.get(row.parent_id, 0.0) + own_weight
+            done[row.parent_id] = done.get(row.parent_id, 0.0) + own_done
+    return {pk: round(done[pk] / w, 1) if w else 0.0 for pk, w in weight.items()}
 
 
 def _update_computed(rows: list[Task]) -> None:

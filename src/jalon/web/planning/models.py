@@ -31,6 +31,8 @@ TASK_COMPUTED_FIELDS = (
     "is_milestone",
     "outline_level",
     "outline_number",
+    "scheduled_duration",
+    "rolled_percent",
 )
 
 
@@ -181,6 +183,9 @@ class Task(models.Model):
     is_milestone = models.BooleanField(default=False, editable=False)
     outline_level = models.IntegerField(default=1, editable=False)
     outline_number = models.CharField(max_length=100, blank=True, editable=False)
+    # a summary's span in working minutes and its children's % complete (duration-weighted)
+    scheduled_duration = models.IntegerField(default=0, editable=False)
+    rolled_percent = models.FloatField(default=0, editable=False)
 
     history = HistoricalRecords(get_user=current_user, excluded_fields=list(TASK_COMPUTED_FIELDS))
 
