@@ -768,3 +768,63 @@ def progress_bulk_update(
         row.save()
     schedule_recompute(project=project)
     return len(rows)
+
+
+@service
+def task_predecessors_set(*, task: Task, text: str, version: int | None, user: Any) -> Task:
+    """Replace a task's predecessors with those typed in ``text`` (``"3FS+2d, 5"``)."""
+    from jalon.web.planning.linktext import LinkTextError, parse_predecessors
+
+    current = _locked_task(task)
+    project = current.project
+    require_edit(user, project)
+    _check_version(
+        current,
+        version,
+        {"predecessors": text},
+        _("Task %(wbs)s '%(name)s'") % {"wbs": current.wbs, "name": current.name},
+    )
+    refs: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    for pk, uid, code, number in Task.objects.filter(project=project).values_list(
+        "pk", "uid", "wbs_code", "outline_number"
+    ):
+        refs[number] = pk
+        refs[f"#{uid}"] = pk
+        if code:
+            codes[code] = pk
+    refs.update(codes)  # a WBS code wins over an outline number that reads the same
+    try:
+        specs = parse_predecessors(
+            text,
+            refs,
+            minutes_per_day=project.minutes_per_day,
+            minutes_per_week=project.minutes_per_week,
+            days_per_month=project.days_per_month,
+        )
+    except LinkTextError as exc:
+        raise ValidationError({"predecessors": [str(exc)]}) from exc
+    existing = {link.predecessor_id: link for link in Link.objects.filter(successor=current)}
+    wanted = {spec.predecessor: spec for spec in specs}
+    for pk, link in existing.items():
+        if pk not in wanted:
+            link.delete()
+    for pk, spec in wanted.items():
+        values = {
+            "type": spec.type,
+            "lag_value": spec.lag_value,
+            "lag_kind": spec.lag_kind,
+            "lag_unit": spec.lag_unit,
+        }
+        link = existing.get(pk)
+        if link is None:
+            Link.objects.create(project=project, predecessor_id=pk, successor=current, **values)
+        elif any(getattr(link, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(link, name, value)
+            link.save()
+    current.version += 1
+    current.save(update_fields=["version"])
+    schedule_recompute(project=project)
+    current.refresh_from_db()
+    return current
