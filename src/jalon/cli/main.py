@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from jalon import __version__
+from jalon.cli import bench
 from jalon.cli.common import tolerate_narrow_encodings
 from jalon.cli.convert import convert_command
 from jalon.cli.schedule import schedule_command
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.command("schedule")(schedule_command)
 app.command("validate")(validate_command)
 app.command("convert")(convert_command)
+app.add_typer(bench.app, name="bench")
 register_web(app)  # demo, serve, createsuperuser, worker, manage
 
 
