@@ -15,6 +15,7 @@ from jalon import __version__
 from jalon.cli import bench
 from jalon.cli.common import tolerate_narrow_encodings
 from jalon.cli.convert import convert_command
+from jalon.cli.level import level_command, overallocations_command
 from jalon.cli.schedule import schedule_command
 from jalon.cli.validate import validate_command
 from jalon.cli.web import register as register_web
@@ -29,6 +30,8 @@ app = typer.Typer(
 app.command("schedule")(schedule_command)
 app.command("validate")(validate_command)
 app.command("convert")(convert_command)
+app.command("level")(level_command)
+app.command("overallocations")(overallocations_command)
 app.add_typer(bench.app, name="bench")
 register_web(app)  # demo, serve, createsuperuser, worker, manage
 

@@ -23,6 +23,10 @@ from jalon.cli.common import (
     warn,
     write_output,
 )
+from jalon.cli.level import Mode as LevelMode
+from jalon.cli.level import note as level_note
+from jalon.cli.level import summary_lines as level_summary
+from jalon.engine.leveling import level
 from jalon.engine.results import Schedule
 from jalon.io.msproject_xml import write_mspdi
 
@@ -101,6 +105,14 @@ def schedule_command(
             show_default=False,
         ),
     ] = None,
+    level_mode: Annotated[
+        LevelMode | None,
+        typer.Option(
+            "--level",
+            help="Level resources first (fast or optimal), as `jalon level` does.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Schedule a plan and print its dates, floats and critical path."""
     name = str(file)
@@ -113,6 +125,11 @@ def schedule_command(
 
         plan = load_plan(file, format=plan_format)
         result = compute_schedule(plan, status_date=when)
+        if level_mode is not None:
+            levelled = level(plan, result, mode=level_mode.value)
+            result = levelled.schedule
+            for line in level_summary(levelled, "day"):
+                level_note(f"{name}: {line}")
 
         if fmt is OutputFormat.table:
             if out is None:
