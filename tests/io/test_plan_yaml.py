@@ -947,10 +947,41 @@ def test_rates_are_written_per_day_when_that_reads_well() -> None:
 # -- property tests ----------------------------------------------------------------------
 
 IDENT = st.from_regex(r"[A-Za-z][A-Za-z0-9._-]{0,6}", fullmatch=True)
-TEXT = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029"),
-    max_size=20,
-) | st.sampled_from(["", "yes", "1.10", "08:00", "null", "a: b", "# x", "- y", "[z]", "é\nà\n"])
+TEXT = (
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+    | st.text(st.sampled_from(" \n\t:#-'\"|>{}[],&*!%@`?~x1."), max_size=8)
+    | st.sampled_from(
+        [
+            "",
+            "yes",
+            "1.10",
+            "08:00",
+            "null",
+            "a: b",
+            "# x",
+            "- y",
+            "[z]",
+            "é\nà\n",
+            "a\n\n",
+            "\ufeffbom",
+            "line\u2028sep",
+            "\x85",
+            "tab\there",
+            " lead",
+            "trail ",
+            "a\r\nb",
+            "...",
+            "---",
+            "1e16",
+            ".inf",
+            "0x1F",
+            "2027-01-04",
+            "~",
+            "=",
+            "<<",
+        ]
+    )
+)
 DATES = st.datetimes(D(2020, 1, 1), D(2031, 12, 31)).map(lambda d: d.replace(microsecond=0))
 UNITS = st.sampled_from(list(DurationUnit))
 
@@ -1131,6 +1162,7 @@ def test_round_trip_of_generated_plans(plan: Plan, fmt: str) -> None:
     plan = plan.replace(resources=tuple(resources))
     text = dumps_plan(plan, fmt)
     assert load(text, f"p.{fmt}", fmt) == plan, text
+    assert schema_errors(text, fmt) == [], text  # generic YAML/JSON readers see the same file
 
 
 EXAMPLE_TEXT = (ROOT / "examples/website.yaml").read_text(encoding="utf-8")

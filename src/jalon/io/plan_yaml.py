@@ -14,7 +14,6 @@ import difflib
 import json
 import math
 import re
-import textwrap
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -1594,6 +1593,8 @@ def _plain(node: _Node | None) -> Any:
 class _Flow(dict[str, Any]):
     """A mapping written on one line: ``{id: 1.1, name: Kick-off, duration: 1d}``."""
 
+    rendered: str | None = None  # its YAML text, once known
+
 
 class _FlowList(list[Any]):
     """A list written on one line: ``[PM, DEV:50%]``."""
@@ -1607,42 +1608,128 @@ class _Bare(str):
     __slots__ = ()
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: ARG002
-        super().increase_indent(flow, False)
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar(_TAG + "str", data, style=style)
-
-
-_BARE_TAGS = (_TAG + "int", _TAG + "float", _TAG + "bool")
 _BARE_RE = re.compile(r"[0-9][0-9.]*|off")
-
-
-def _represent_bare(dumper: yaml.SafeDumper, data: _Bare) -> yaml.ScalarNode:
-    tag = dumper.resolve(yaml.ScalarNode, str(data), (True, False))  # type: ignore[no-untyped-call]
-    if tag in _BARE_TAGS and _BARE_RE.fullmatch(data):
-        return dumper.represent_scalar(tag, str(data))
-    return _represent_str(dumper, str(data))
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_Bare, _represent_bare)
-_Dumper.add_representer(
-    _Flow, lambda d, data: d.represent_mapping(_TAG + "map", data.items(), flow_style=True)
+_BARE_TAGS = (_TAG + "int", _TAG + "float", _TAG + "bool")
+_RESOLVER = yaml.resolver.Resolver()
+_INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
+# what YAML cannot hold as is (or reads as a line break), escaped in double quotes
+_UNPRINTABLE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
 )
-_Dumper.add_representer(
-    _FlowList, lambda d, data: d.represent_sequence(_TAG + "seq", data, flow_style=True)
-)
+
+
+def _resolves_to(text: str) -> str:
+    return str(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
+
+
+# the common case, checked quickly: words, digits and simple punctuation (not yes/no/null)
+_SIMPLE = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f ._/()'’–-]*(?<! )")
+_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
+def _yaml_str(text: str, flow: bool) -> str:
+    """A string as a YAML scalar: plain when it reads back as the same string, else quoted."""
+    if _SIMPLE.fullmatch(text) and text.lower() not in _YAML_WORDS:
+        return text
+    if (
+        text
+        and text == text.strip()
+        and text[0] not in _INDICATORS
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith(":")
+        and not any(c in text for c in "\n\t")
+        and not (flow and any(c in text for c in ",[]{}:"))
+        and not _UNPRINTABLE.search(text)
+        and _resolves_to(text) == _TAG + "str"
+    ):
+        return text
+    if "\n" not in text and not _UNPRINTABLE.search(text):
+        return "'" + text.replace("'", "''") + "'"
+    quoted = json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _yaml_scalar(value: Any, flow: bool) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value).lower()  # YAML 1.1 needs a dot in a float: 1.0e+16
+        return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if isinstance(value, _Bare) and _BARE_RE.fullmatch(text) and _resolves_to(text) in _BARE_TAGS:
+        return text  # Jalon reads it as written
+    return _yaml_str(text, flow)
+
+
+def _yaml_inline(value: Any, flow: bool = False) -> str:
+    rendered = getattr(value, "rendered", None)
+    if rendered is not None:
+        return str(rendered)
+    if isinstance(value, Mapping):
+        items = (f"{_yaml_scalar(k, True)}: {_yaml_inline(v, True)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_yaml_inline(v, True) for v in value) + "]"
+    return _yaml_scalar(value, flow)
+
+
+def _is_block(value: Any) -> bool:
+    return (
+        isinstance(value, dict | list) and not isinstance(value, _Flow | _FlowList) and bool(value)
+    )
+
+
+def _literal(text: str) -> bool:
+    """Whether a multi-line text can be written as a ``|`` block and read back the same."""
+    lines = text.split("\n")
+    return (
+        "\n" in text.rstrip("\n")
+        and text[0] not in " \n"
+        and not _UNPRINTABLE.search(text)
+        and all(line == line.rstrip() for line in lines)
+    )
+
+
+def _yaml_entry(head: str, value: Any, indent: int) -> list[str]:
+    """``head`` (``key:`` or ``-``) followed by ``value``."""
+    if _is_block(value):
+        return [head, *_yaml_block(value, indent + 2)]
+    if isinstance(value, str) and _literal(value):
+        body = value.rstrip("\n")
+        trailing = len(value) - len(body)
+        chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+        pad = " " * (indent + 2)
+        lines = [pad + line if line else "" for line in body.split("\n")]
+        return [f"{head} |{chomp}", *lines, *[""] * (trailing - 1 if trailing > 1 else 0)]
+    return [f"{head} {_yaml_inline(value)}"]
+
+
+def _yaml_block(data: Mapping[str, Any] | list[Any], indent: int) -> list[str]:
+    """A mapping or a list in block style, indented by ``indent`` spaces."""
+    pad = " " * indent
+    lines: list[str] = []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            lines.extend(_yaml_entry(f"{pad}{_yaml_scalar(key, False)}:", value, indent))
+        return lines
+    for item in data:
+        if _is_block(item):
+            sub = _yaml_block(item, indent + 2)
+            lines.append(f"{pad}- {sub[0][indent + 2 :]}")
+            lines.extend(sub[1:])
+        else:
+            lines.extend(_yaml_entry(f"{pad}-", item, indent))
+    return lines
+
 
 _FLOW_WIDTH = 110
-
-
-def _flow_length(data: Mapping[str, Any]) -> int:
-    text = json.dumps(data, ensure_ascii=False, default=str, separators=(", ", ": "))
-    return len(text) - text.count('"')
 
 
 class _PlanWriter:
@@ -1896,8 +1983,11 @@ class _PlanWriter:
         if children:
             out["tasks"] = [self.task(c) for c in children]
             return out
-        if "\n" not in t.notes and _flow_length(out) <= _FLOW_WIDTH:
-            return _Flow(out)
+        flow = _Flow(out)
+        text = _yaml_inline(flow)
+        if "\n" not in t.notes and len(text) <= _FLOW_WIDTH:
+            flow.rendered = text  # written as is
+            return flow
         return out
 
     def link(self, link: Link) -> str | _Flow:
@@ -1996,30 +2086,20 @@ def _jsonable(value: Any) -> Any:
 
 
 def _dump_yaml(doc: Mapping[str, Any]) -> str:
-    def dump(data: Any) -> str:
-        return yaml.dump(
-            data,
-            Dumper=_Dumper,
-            sort_keys=False,
-            allow_unicode=True,
-            width=1 << 16,
-            default_flow_style=False,
-        )
-
     parts = []
     for key, value in doc.items():
         if key == "tasks" and value:
-            chunks = ["tasks:\n"]
+            lines = ["tasks:"]
             previous_block = False
             for k, task in enumerate(value):
                 block = not isinstance(task, _Flow)
                 if k and (block or previous_block):
-                    chunks.append("\n")
-                chunks.append(textwrap.indent(dump([task]), "  "))
+                    lines.append("")  # a blank line around summary tasks
+                lines.extend(_yaml_block([task], 2))
                 previous_block = block
-            parts.append("".join(chunks))
         else:
-            parts.append(dump({key: value}))
+            lines = _yaml_entry(f"{key}:", value, 0)
+        parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)
 
 
