@@ -988,7 +988,7 @@ UNITS = st.sampled_from(list(DurationUnit))
 
 @st.composite
 def plans(draw: st.DrawFn) -> Plan:
-    n = draw(st.integers(0, 12))
+    n = draw(st.integers(0, 8))
     depths = [0]
     for _ in range(n - 1):
         depths.append(draw(st.integers(0, depths[-1] + 1)))
@@ -1150,7 +1150,7 @@ def plans(draw: st.DrawFn) -> Plan:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans(), st.sampled_from(["yaml", "json"]))
 def test_round_trip_of_generated_plans(plan: Plan, fmt: str) -> None:
     # resources with clashing initials: ids must be unique, keep the first
@@ -1175,14 +1175,14 @@ def read_or_format_error(text: str, fmt: str = "yaml") -> None:
         assert str(exc).startswith(f"fuzz.{fmt}")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
 def test_random_text_only_raises_format_error(text: str) -> None:
     read_or_format_error(text)
     read_or_format_error(text, "json")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes_only_raise_format_error(data: bytes) -> None:
     with contextlib.suppress(FormatError):
@@ -1232,7 +1232,7 @@ def mutated(draw: st.DrawFn, source: str) -> str:
     return text
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(mutated(EXAMPLE_TEXT))
 def test_mutated_yaml_only_raises_format_error(text: str) -> None:
     read_or_format_error(text)
@@ -1258,7 +1258,7 @@ def test_deep_nesting_is_a_format_error() -> None:
 RICH_TEXT = dumps_plan(rich_plan())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(mutated(RICH_TEXT))
 def test_mutated_rich_plan_only_raises_format_error(text: str) -> None:
     read_or_format_error(text)
