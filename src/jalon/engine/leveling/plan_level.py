@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -43,6 +43,7 @@ from jalon.engine.leveling.plan_model import (
     serial_sgs,
     to_rcpsp,
 )
+from jalon.engine.leveling.rcpsp import Rcpsp
 from jalon.engine.model import Plan
 from jalon.engine.results import Schedule
 
@@ -103,6 +104,17 @@ class LevelingResult:
     remaining_overallocations: tuple[Overallocation, ...]
     granularity: int
     seconds: float
+    model: Model | None = field(default=None, repr=False, compare=False)
+    solution: SgsResult | None = field(default=None, repr=False, compare=False)
+
+    def as_rcpsp(self) -> tuple[Rcpsp, tuple[int, ...]]:
+        """The levelling model as the solver core's problem, and the periods where
+        levelling started each node: for :func:`~jalon.engine.leveling.check`, which
+        verifies links, releases, pinned tasks and capacities independently."""
+        if self.model is None or self.solution is None:
+            raise ValidationError("this result carries no levelling model")
+        problem = to_rcpsp(self.model, self.solution)
+        return problem, (*self.solution.starts.tolist(), 0)
 
     @property
     def plan(self) -> Plan:
@@ -218,6 +230,8 @@ def level(
         remaining_overallocations=tuple(remaining),
         granularity=timeline.g,
         seconds=time.perf_counter() - t0,
+        model=model,
+        solution=best,
     )
 
 
@@ -277,17 +291,19 @@ def _delays(
     """The leveling delay (elapsed minutes) that starts each task of ``which`` exactly at
     ``target``, its predecessors being at ``start``/``finish`` (per node).
 
-    The scheduler adds a task's delay to each incoming link's instant before moving it
-    onto the task's calendar, and to the project start. A link then gives the target
-    for any delay up to the instant where the work the target needs is done and work
-    goes on; the delay is the least such limit over the links and the project start
-    (the greatest delay at which none overshoots: MS Project's whole days of delay,
-    Monday 08:00 + 3 days rather than Wednesday 17:00 + 15 hours)."""
+    The scheduler adds a task's delay to each incoming link's instant (and to the
+    project start) before moving it onto the task's calendar. A link gives the target
+    for every delay from the instant the work the target needs is done to the instant
+    work goes on from there (Friday 17:00 to Monday 08:00); the delays that work for the
+    task are those that bring one link there and none past it. Among them, a whole
+    number of days when there is one, as MS Project's delays usually are."""
     cs = model.timeline.cal.cs
     net = model.net
     k = net.node_cal[which]
     w_target = cs.work_at(target[which], k)
-    best = cs.start_at(w_target) - to_minutes(plan.start)
+    ps = to_minutes(plan.start)
+    low = cs.finish_at(w_target) - ps
+    high = cs.start_at(w_target) - ps
     row_of = np.full(net.n_nodes, -1, dtype=np.int64)
     row_of[which] = np.arange(len(which))
     sel = np.flatnonzero(row_of[net.dst] >= 0)
@@ -296,10 +312,12 @@ def _delays(
         t = np.where((typ == _FS) | (typ == _FF), finish[src], start[src]) + net.lag_elapsed[sel]
         w_eff = net.lag_work[sel] - np.where((typ == _FF) | (typ == _SF), net.span[dst], 0)
         row = row_of[dst]
-        floor = net.node_cal[dst] * SHIFT
-        limit = cs.start_at(np.maximum(w_target[row] - w_eff, floor)) - t
-        np.minimum.at(best, row, limit)
-    return np.maximum(best, 0).astype(np.int64)  # type: ignore[no-any-return]
+        need = np.maximum(w_target[row] - w_eff, net.node_cal[dst] * SHIFT)
+        np.minimum.at(low, row, cs.finish_at(need) - t)
+        np.minimum.at(high, row, cs.start_at(need) - t)
+    low = np.maximum(low, 0)
+    days = -(-low // 1440) * 1440
+    return np.where(days <= high, days, np.maximum(high, 0)).astype(np.int64)  # type: ignore[no-any-return]
 
 
 def _with_delays(plan: Plan, delays: dict[int, int]) -> Plan:

@@ -696,6 +696,8 @@ def serial_sgs(model: Model, key: Sequence[float] | FloatArray) -> SgsResult:
             s = period(st)
             e = max(end_period(ft), s + 1) if w_i > 0 else s
             a, b = r_ptr[i], r_ptr[i + 1]
+            # predecessors left past their own latest start can push this one past its own
+            late = s > latest[i]
             if w_i > 0 and a < b:
                 rl, ql = res_idx[a:b], res_q[a:b]
                 if not profile.fits(rl, ql, s, e):
@@ -704,6 +706,7 @@ def serial_sgs(model: Model, key: Sequence[float] | FloatArray) -> SgsResult:
                         got = profile.first_fit(rl, ql, timeline, k, w_i, s + 1, latest[i])
                     if got is None:
                         unresolved.append(i)
+                        late = False
                     else:
                         s = got[0]
                         wt = work_at(start_at(origin + s * g + kp * SHIFT), k)
@@ -713,6 +716,8 @@ def serial_sgs(model: Model, key: Sequence[float] | FloatArray) -> SgsResult:
                         e = max(got[1], end_period(ft))
                         held[i] = True
                 profile.take(rl, ql, s, e)
+            if late:
+                unresolved.append(i)
             ef = 2 * ((es >> 1) + w_i) if w_i > 0 else es
         starts[i], ends[i], s_time[i], f_time[i] = s, e, st, ft
         es_key[i], ef_key[i] = es, ef
