@@ -72,6 +72,13 @@ def _ints(line: str, name: str, lineno: int, what: str) -> list[int]:
         ) from None
 
 
+def _first_int(text: str, name: str, lineno: int, what: str) -> int:
+    words = text.split()
+    if not words:
+        raise FormatError(f"expected a whole number for {what}", path=name, line=lineno)
+    return _ints(words[0], name, lineno, what)[0]
+
+
 def parse_psplib(stream: IO[bytes] | IO[str], name: str = "<input>") -> PsplibInstance:
     """Parse an ``.sm`` file; see :func:`read_psplib` for the solver's problem."""
     lines = _text(stream).splitlines()
@@ -93,16 +100,16 @@ def parse_psplib(stream: IO[bytes] | IO[str], name: str = "<input>") -> PsplibIn
             key, _, value = line.partition(":")
             key_l = key.strip().lower()
             if key_l.startswith("jobs"):
-                n_jobs = _ints(value, name, lineno, "the number of jobs")[0]
+                n_jobs = _first_int(value, name, lineno, "the number of jobs")
                 continue
             if key_l.startswith("horizon"):
-                horizon = _ints(value, name, lineno, "the horizon")[0]
+                horizon = _first_int(value, name, lineno, "the horizon")
                 continue
             if key_l.startswith("- renewable"):
-                n_resources = _ints(value.split()[0], name, lineno, "the number of resources")[0]
+                n_resources = _first_int(value, name, lineno, "the number of resources")
                 continue
             if key_l.startswith("- nonrenewable") or key_l.startswith("- doubly"):
-                if _ints(value.split()[0], name, lineno, "the number of resources")[0] != 0:
+                if _first_int(value, name, lineno, "the number of resources") != 0:
                     raise FormatError(
                         "only renewable resources are supported (single-mode .sm files)",
                         path=name,

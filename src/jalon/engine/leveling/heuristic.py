@@ -400,8 +400,12 @@ class Heuristic:
         return best
 
     # -- the whole heuristic -------------------------------------------------------------
-    def solve(self, *, seed: int = 0, budget: int = DEFAULT_BUDGET) -> list[int] | None:
-        """The best schedule found within ``budget`` task placements; None if none found."""
+    def solve(
+        self, *, seed: int = 0, budget: int = DEFAULT_BUDGET, seconds: float | None = None
+    ) -> list[int] | None:
+        """The best schedule found within ``budget`` task placements (and ``seconds`` of
+        wall time, when given: then the result depends on the machine); None if none."""
+        stop = None if seconds is None else time.perf_counter() + seconds
         candidates: list[list[int]] = []
         for rule in RULES:
             for scheme in (self.serial, self.parallel):
@@ -428,6 +432,8 @@ class Heuristic:
         width = sum(self.d) / max(1, self.n)
         current, current_m = best, best_m
         while self.placements < budget and best_m > self.lower_bound:
+            if stop is not None and time.perf_counter() > stop:
+                break
             noise = rng.random(self.n) * width
             got = self.serial([current[i] + noise[i] for i in range(self.n)])
             if got is None:

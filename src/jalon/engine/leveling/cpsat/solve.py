@@ -13,8 +13,12 @@ from jalon.engine.leveling.rcpsp import InfeasibleError, Rcpsp, RcpspSolution
 #: The machine Jalon is measured on has two cores.
 NUM_WORKERS = 2
 
-#: A heuristic budget (task placements) spent on the warm start before CP-SAT runs.
-HINT_BUDGET = 30_000
+#: The heuristic budget (task placements) spent on the warm start before CP-SAT runs.
+HINT_BUDGET = 4_000
+
+#: From this many tasks on, the warm start gets ``HINT_SHARE`` of the time limit instead.
+LARGE = 100
+HINT_SHARE = 0.3
 
 
 def solve_optimal(
@@ -42,7 +46,12 @@ def solve_optimal(
         hint = None  # an infeasible hint would only mislead the search
     if hint is None:
         heuristic = Heuristic(problem)
-        found = heuristic.solve(seed=seed, budget=HINT_BUDGET)
+        if time_limit is not None and problem.n_tasks >= LARGE:
+            # on large problems CP-SAT's neighbourhood search improves slowly on two
+            # cores; iterated justification gains faster at first, so it gets a share
+            found = heuristic.solve(seed=seed, budget=10**9, seconds=HINT_SHARE * time_limit)
+        else:
+            found = heuristic.solve(seed=seed, budget=HINT_BUDGET)
         hint = found if found is not None else None
     if hint is not None:
         upper = problem.makespan(hint)
