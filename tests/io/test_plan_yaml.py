@@ -1247,6 +1247,22 @@ def test_mutated_json_only_raises_format_error(text: str) -> None:
     read_or_format_error(text, "json")
 
 
+def test_aliases_do_not_blow_up() -> None:
+    lines = [
+        "project: {name: x, start: 2027-01-01}",
+        "metadata:",
+        "  l0: &l0 [x, x, x, x, x, x, x, x]",
+    ]
+    lines += [f"  l{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 8)}]" for k in range(1, 12)]
+    assert len(load("\n".join(lines) + "\n").metadata) == 12
+    bomb = ["metadata:", "  p0: &p0 {name: a}"]
+    bomb += [
+        f"  p{k}: &p{k} {{name: p, tasks: [{', '.join([f'*p{k - 1}'] * 8)}]}}" for k in range(1, 9)
+    ]
+    text = "project: {name: x, start: 2027-01-01}\n" + "\n".join(bomb) + "\ntasks: [*p8]\n"
+    assert "more than" in str(error(text))
+
+
 def test_deep_nesting_is_a_format_error() -> None:
     read_or_format_error("[" * 5000 + "]" * 5000)
     read_or_format_error("- " * 3000 + "x")

@@ -1231,6 +1231,8 @@ class _PlanReader(_Reader):
         if node is not None:
             if not isinstance(node, _Seq):
                 raise self.error(node.line, "'tasks' must be a list of tasks (- name: ...)")
+            if _count_tasks(node, {}) > MAX_TASKS:  # YAML aliases can multiply tasks
+                raise self.error(node.line, f"more than {MAX_TASKS} tasks")
             walk(node.items, None, "")
         explicit: dict[int, int] = {}
         ids: dict[str, int] = {}
@@ -1566,6 +1568,21 @@ class _PlanReader(_Reader):
             )
 
 
+def _count_tasks(node: _Node, memo: dict[int, int]) -> int:
+    """How many tasks a ``tasks:`` list holds, counting shared (aliased) nodes cheaply."""
+    total = 0
+    for item in node.items if isinstance(node, _Seq) else ():
+        count = memo.get(id(item))
+        if count is None:
+            sub = item.items.get("tasks") if isinstance(item, _Map) else None
+            count = 1 + (_count_tasks(sub[1], memo) if sub else 0)
+            memo[id(item)] = count
+        total += count
+        if total > MAX_TASKS:
+            break
+    return total
+
+
 def _auto_uids(taken: set[int]) -> Iterator[int]:
     uid = 0
     while True:
@@ -1574,15 +1591,23 @@ def _auto_uids(taken: set[int]) -> Iterator[int]:
             yield uid
 
 
-def _plain(node: _Node | None) -> Any:
-    """Free-form data (``metadata``) as plain Python values."""
+def _plain(node: _Node | None, memo: dict[int, Any] | None = None) -> Any:
+    """Free-form data (``metadata``) as plain Python values; YAML aliases stay shared."""
     if node is None:
         return None
+    memo = {} if memo is None else memo
+    done = memo.get(id(node))
+    if done is not None:
+        return done
+    value: Any
     if isinstance(node, _Map):
-        return {k: _plain(v) for k, (_, v) in node.items.items()}
-    if isinstance(node, _Seq):
-        return [_plain(v) for v in node.items]
-    return node.value
+        value = {k: _plain(v, memo) for k, (_, v) in node.items.items()}
+    elif isinstance(node, _Seq):
+        value = [_plain(v, memo) for v in node.items]
+    else:
+        value = node.value
+    memo[id(node)] = value
+    return value
 
 
 # --------------------------------------------------------------------------------------
