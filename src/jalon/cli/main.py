@@ -15,6 +15,7 @@ from jalon import __version__
 from jalon.cli import bench
 from jalon.cli.common import tolerate_narrow_encodings
 from jalon.cli.convert import convert_command
+from jalon.cli.importexport import register as register_importexport
 from jalon.cli.level import level_command, overallocations_command
 from jalon.cli.schedule import schedule_command
 from jalon.cli.validate import validate_command
@@ -34,6 +35,7 @@ app.command("level")(level_command)
 app.command("overallocations")(overallocations_command)
 app.add_typer(bench.app, name="bench")
 register_web(app)  # demo, serve, createsuperuser, worker, manage
+register_importexport(app)  # import, export
 
 
 def _show_version(value: bool) -> None:

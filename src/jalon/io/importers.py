@@ -172,7 +172,7 @@ def _from_content(data: bytes, suffix: str, name: str) -> str | None:
     stripped = head.lstrip()
     if stripped.startswith(b"ERMHDR"):
         return "xer"
-    if stripped.startswith(b"MPX,"):
+    if stripped[:3] == b"MPX" and stripped[3:4] in (b",", b";", b"\t"):  # any list separator
         return "mpx"
     if stripped[:15].upper() == b"BEGIN:VCALENDAR":
         return "ics"

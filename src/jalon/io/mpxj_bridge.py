@@ -363,12 +363,14 @@ class _Mapper:
         resources = self.resources()
         assignments = self.assignments({t.uid: t.duration for t in tasks}, resources)
 
-        start = _datetime(props.getStartDate())
+        start = _datetime(props.getStartDate()) or _datetime(props.getPlannedStart())
         if start is None:
             starts = [s for s, _ in self.stored.values() if s is not None]
-            start = min(starts) if starts else None
+            start = min(starts) if starts else _datetime(props.getStatusDate())
         if start is None:
-            raise FormatError("the project has no start date and no dated task", path=self.name)
+            # an empty project (GanttProject writes none then): any start will do
+            start = dt.datetime.combine(dt.date.today(), dt.time(8))
+            self.warn("the file has no start date and no dated task: the project starts today")
         from_finish = _str(_enum(props.getScheduleFrom())) == "FINISH"
         finish = _datetime(props.getFinishDate())
         if from_finish and finish is None:
