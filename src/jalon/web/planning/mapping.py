@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -160,13 +160,63 @@ def calendar_row(spec: CalendarSpec, project: Project | None) -> Calendar:
 # -- database -> Plan ---------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class TaskState:
+    """What scheduling needs of a stored task besides the plan: its key, parent, progress
+    and current computed values (to write back only what changed)."""
+
+    pk: int
+    parent_id: int | None
+    active: bool
+    percent_complete: float
+    computed: tuple[Any, ...]
+
+
 @dataclass
 class LoadedPlan:
-    """A project's plan and the rows it was built from (``tasks`` in plan order)."""
+    """A project's plan and its task rows' state (``tasks`` in plan order)."""
 
     plan: Plan
-    tasks: list[Task]
-    by_uid: dict[int, Task] = field(default_factory=dict)
+    tasks: list[TaskState]
+
+
+# enum look-ups by value: calling the Enum classes costs more than the rest of a row
+_UNITS = {u.value: u for u in DurationUnit}
+_CONSTRAINTS = {int(c): c for c in ConstraintType}
+_LINK_TYPES = {t.value: t for t in LinkType}
+_LAG_KINDS = {k.value: k for k in LagKind}
+_ASAP = Constraint()
+_NO_PROGRESS = Progress()
+_NO_LAG = Lag()
+
+TASK_COLUMNS = (
+    "pk",
+    "uid",
+    "parent_id",
+    "name",
+    "duration",
+    "duration_unit",
+    "elapsed",
+    "milestone",
+    "constraint_type",
+    "constraint_date",
+    "deadline",
+    "calendar_id",
+    "manual",
+    "manual_start",
+    "manual_finish",
+    "active",
+    "percent_complete",
+    "actual_start",
+    "actual_finish",
+    "remaining_minutes",
+    "priority",
+    "leveling_delay",
+    "wbs_code",
+    "notes",
+    *TASK_COMPUTED_FIELDS,
+)
+_FIRST_COMPUTED = len(TASK_COLUMNS) - len(TASK_COMPUTED_FIELDS)
 
 
 def _resource(row: Resource, calendars: Mapping[int, str]) -> EResource:
@@ -185,14 +235,77 @@ def _resource(row: Resource, calendars: Mapping[int, str]) -> EResource:
     )
 
 
+def _engine_task(
+    values: tuple[Any, ...], uid_of: Mapping[int, int], names: Mapping[int, str]
+) -> ETask:
+    (
+        _pk,
+        uid,
+        parent_id,
+        name,
+        duration,
+        unit,
+        elapsed,
+        milestone,
+        ctype,
+        cdate,
+        deadline,
+        calendar_id,
+        manual,
+        manual_start,
+        manual_finish,
+        active,
+        percent,
+        actual_start,
+        actual_finish,
+        remaining,
+        priority,
+        leveling_delay,
+        wbs_code,
+        notes,
+    ) = values[:_FIRST_COMPUTED]
+    if percent or actual_start or actual_finish or remaining is not None:
+        progress = Progress(
+            actual_start=actual_start,
+            actual_finish=actual_finish,
+            percent_complete=percent,
+            remaining_minutes=remaining,
+        )
+    else:
+        progress = _NO_PROGRESS
+    return ETask(
+        uid=uid,
+        name=name,
+        duration=duration,
+        parent=uid_of[parent_id] if parent_id is not None else None,
+        elapsed=elapsed,
+        duration_unit=_UNITS[unit],
+        milestone=milestone,
+        constraint=_ASAP if not ctype and cdate is None else Constraint(_CONSTRAINTS[ctype], cdate),
+        deadline=deadline,
+        calendar=names[calendar_id] if calendar_id is not None else None,
+        manual=manual,
+        start=manual_start,
+        finish=manual_finish,
+        active=active,
+        progress=progress,
+        priority=priority,
+        leveling_delay=leveling_delay,
+        wbs=wbs_code or None,
+        notes=notes,
+    )
+
+
 def load_plan(project: Project) -> LoadedPlan:
     """The engine ``Plan`` of a project. Raises the engine's ``PlanError`` if invalid.
 
-    Six queries whatever the size: tasks, links, calendars, assignments, resources,
-    baselines (with their rows).
+    Six queries whatever the size (tasks, links, calendars, assignments, resources,
+    baselines with their rows); task rows are read as tuples, not model instances.
     """
-    tasks = list(Task.objects.filter(project=project).order_by("position"))
-    uid_of = {t.pk: t.uid for t in tasks}
+    rows = list(
+        Task.objects.filter(project=project).order_by("position").values_list(*TASK_COLUMNS)
+    )
+    uid_of = {r[0]: r[1] for r in rows}
     calendars = list(
         Calendar.objects.filter(Q(project=project) | Q(project__isnull=True)).order_by("project_id")
     )
@@ -206,46 +319,24 @@ def load_plan(project: Project) -> LoadedPlan:
     links = Link.objects.filter(project=project).values_list(
         "predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit"
     )
-    assignments = list(Assignment.objects.filter(project=project).order_by("pk"))
-    resources = Resource.objects.filter(pk__in={a.resource_id for a in assignments})
+    assignments = list(
+        Assignment.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("task_id", "resource_id", "units", "work", "actual_work", "uid")
+    )
+    resources = Resource.objects.filter(pk__in={a[1] for a in assignments})
     baselines = list(
         Baseline.objects.filter(project=project).prefetch_related("tasks").order_by("number")
     )
-    etasks = tuple(
-        ETask(
-            uid=t.uid,
-            name=t.name,
-            duration=t.duration,
-            parent=uid_of[t.parent_id] if t.parent_id is not None else None,
-            elapsed=t.elapsed,
-            duration_unit=DurationUnit(t.duration_unit),
-            milestone=t.milestone,
-            constraint=Constraint(ConstraintType(t.constraint_type), t.constraint_date),
-            deadline=t.deadline,
-            calendar=names[t.calendar_id] if t.calendar_id is not None else None,
-            manual=t.manual,
-            start=t.manual_start,
-            finish=t.manual_finish,
-            active=t.active,
-            progress=Progress(
-                actual_start=t.actual_start,
-                actual_finish=t.actual_finish,
-                percent_complete=t.percent_complete,
-                remaining_minutes=t.remaining_minutes,
-            ),
-            priority=t.priority,
-            leveling_delay=t.leveling_delay,
-            wbs=t.wbs_code or None,
-            notes=t.notes,
-        )
-        for t in tasks
-    )
+    etasks = tuple(_engine_task(r, uid_of, names) for r in rows)
     elinks = tuple(
         ELink(
             predecessor=uid_of[pred],
             successor=uid_of[succ],
-            type=LinkType(kind),
-            lag=Lag(value=lag, kind=LagKind(lag_kind), unit=DurationUnit(unit)),
+            type=_LINK_TYPES[kind],
+            lag=_NO_LAG
+            if not lag and lag_kind == "work" and unit == "d"
+            else Lag(value=lag, kind=_LAG_KINDS[lag_kind], unit=_UNITS[unit]),
         )
         for pred, succ, kind, lag, lag_kind, unit in links
     )
@@ -259,14 +350,14 @@ def load_plan(project: Project) -> LoadedPlan:
         resources=tuple(_resource(r, names) for r in resources),
         assignments=tuple(
             EAssignment(
-                task=uid_of[a.task_id],
-                resource=a.resource_id,
-                units=a.units,
-                work=a.work,
-                actual_work=a.actual_work,
-                uid=a.uid,
+                task=uid_of[task_id],
+                resource=resource_id,
+                units=units,
+                work=work,
+                actual_work=actual_work,
+                uid=uid,
             )
-            for a in assignments
+            for task_id, resource_id, units, work, actual_work, uid in assignments
         ),
         baselines=tuple(
             EBaseline(
@@ -295,16 +386,18 @@ def load_plan(project: Project) -> LoadedPlan:
         currency=project.currency,
         metadata=project.metadata,
     )
-    return LoadedPlan(plan=plan, tasks=tasks, by_uid={t.uid: t for t in tasks})
+    states = [TaskState(r[0], r[2], r[15], r[16], tuple(r[_FIRST_COMPUTED:])) for r in rows]
+    return LoadedPlan(plan=plan, tasks=states)
 
 
 # -- Schedule -> database -----------------------------------------------------------------
 
 
-def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
-    """Copy computed values into the task rows; return the rows whose values changed."""
+def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
+    """Store the computed values of the tasks whose values changed; return their number."""
     rolled = _rolled_percent(loaded.tasks, result)
-    changed: list[Task] = []
+    numbers = loaded.plan.outline_numbers
+    changed: list[tuple[Any, ...]] = []
     for row, st in zip(loaded.tasks, result.tasks, strict=True):
         values = (
             st.start,
@@ -319,21 +412,19 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> list[Task]:
             st.summary,
             st.milestone,
             st.outline_level,
-            loaded.plan.outline_numbers[st.uid],
+            numbers[st.uid],
             st.duration,
             rolled.get(row.pk, row.percent_complete),
         )
-        current = tuple(getattr(row, name) for name in TASK_COMPUTED_FIELDS)
-        if current != values:
-            for name, value in zip(TASK_COMPUTED_FIELDS, values, strict=True):
-                setattr(row, name, value)
-            changed.append(row)
+        if values != row.computed:
+            changed.append((*values, row.pk))
+            row.computed = values
     if changed:
         _update_computed(changed)
-    return changed
+    return len(changed)
 
 
-def _rolled_percent(rows: list[Task], result: Schedule) -> dict[int, float]:
+def _rolled_percent(rows: list[TaskState], result: Schedule) -> dict[int, float]:
     """Summary pk -> % complete of its active subtasks, weighted by their durations."""
     weight: dict[int, float] = {}
     done: dict[int, float] = {}
@@ -349,7 +440,7 @@ def _rolled_percent(rows: list[Task], result: Schedule) -> dict[int, float]:
     return {pk: round(done[pk] / w, 1) if w else 0.0 for pk, w in weight.items()}
 
 
-def _update_computed(rows: list[Task]) -> None:
+def _update_computed(rows: list[tuple[Any, ...]]) -> None:
     """One executemany UPDATE: constant query count, and far faster than bulk_update's
     CASE expressions on thousands of rows (SQLite and PostgreSQL alike)."""
     meta = Task._meta
@@ -361,14 +452,7 @@ def _update_computed(rows: list[Task]) -> None:
         quote(meta.pk.column),
     )
     adapt = connection.ops.adapt_datetimefield_value
-    params = []
-    for row in rows:
-        values: list[Any] = []
-        for name in TASK_COMPUTED_FIELDS:
-            value = getattr(row, name)
-            values.append(adapt(value) if isinstance(value, dt.datetime) else value)
-        values.append(row.pk)
-        params.append(values)
+    params = [[adapt(v) if isinstance(v, dt.datetime) else v for v in row] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 

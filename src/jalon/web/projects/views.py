@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jalon.web.accounts.selectors import can_create_projects
+from jalon.web.planning.render import ROW_FIELDS, wbs_rows
 from jalon.web.planning.selectors import predecessors_text, task_list
 from jalon.web.projects import services
 from jalon.web.projects.forms import MembershipForm, PortfolioFilterForm, ProjectCreateForm
@@ -70,14 +71,14 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_get(user=request.user, pk=pk)
-    tasks = task_list(project=project, user=request.user)
+    rows = task_list(project=project, user=request.user).values(*ROW_FIELDS)
+    predecessors = predecessors_text(project=project, user=request.user)
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
-            "tasks": tasks,
-            "predecessors": predecessors_text(project=project, user=request.user),
+            "rows": wbs_rows(rows, project, predecessors),
             "role": role_of(request.user, project),
             "can_edit": can_edit(request.user, project),
             "can_manage": can_manage(request.user, project),

@@ -36,14 +36,3 @@ def float_days(minutes: int | None, project: Any) -> str:
         return ""
     days = minutes / project.minutes_per_day
     return f"{days:.1f}".rstrip("0").rstrip(".") + "d"
-
-
-@register.filter
-def indent(level: int) -> float:
-    """Left padding (rem) for a WBS row at this outline level."""
-    return max(0, (level or 1) - 1) * 1.25
-
-
-@register.filter
-def dict_get(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key, "")
