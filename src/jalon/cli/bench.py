@@ -161,7 +161,8 @@ def print_summary(console: Console, summary: dict[str, Any], title: str) -> None
     with_best = sum(1 for r in rows if r["best_known"] is not None)
     gap = summary["mean_gap_best_known_pct"]
     dev = summary["mean_dev_cpm_lb_pct"]
-    table = Table(title=title, show_header=False)
+    console.print(title, markup=False, soft_wrap=True)
+    table = Table(show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
     table.add_row("instances", str(summary["instances"]))
