@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from jalon.engine.errors import CycleError, ValidationError
@@ -80,6 +81,8 @@ def test_energy_bound_follows_the_profile() -> None:
     ("kwargs", "message"),
     [
         ({"durations": (-1,)}, "duration"),
+        ({"durations": (1.5,)}, "not a whole number"),
+        ({"durations": (1,), "releases": ("2",)}, "not a whole number"),
         ({"durations": (1,), "precedences": ((0, 3, 1),)}, "outside"),
         ({"durations": (1, 1), "releases": (0,)}, "release dates"),
         ({"durations": (1,), "releases": (-2,)}, "negative release"),
@@ -119,6 +122,12 @@ def test_a_demand_above_capacity_names_the_task_and_resource() -> None:
         )
     assert "build" in str(info.value)
     assert "Alice" in str(info.value)
+
+
+def test_numpy_integers_become_python_integers() -> None:
+    p = Rcpsp(durations=np.array([2, 3]), capacities=(np.int64(1),), demands=((1,), (1,)))
+    assert p.durations == (2, 3)
+    assert all(type(d) is int for d in (*p.durations, *p.capacities))
 
 
 def test_a_milestone_may_carry_any_demand() -> None:

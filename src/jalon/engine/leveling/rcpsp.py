@@ -91,8 +91,16 @@ class Rcpsp:
 
     def __post_init__(self) -> None:
         # Accept lists from callers, keep tuples (hashable, immutable).
-        for name in ("durations", "capacities", "releases", "names", "resource_names"):
+        for name in ("names", "resource_names"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ("durations", "capacities", "releases"):
+            values = tuple(getattr(self, name))
+            for k, v in enumerate(values):
+                if isinstance(v, bool) or not isinstance(v, int | np.integer):
+                    raise ValidationError(
+                        f"{v!r} is not a whole number of periods (item {k})", field=name
+                    )
+            object.__setattr__(self, name, tuple(int(v) for v in values))
         object.__setattr__(
             self, "precedences", tuple((int(i), int(j), int(g)) for i, j, g in self.precedences)
         )
@@ -351,7 +359,7 @@ def _validate(p: Rcpsp) -> None:
     if p.resource_names and len(p.resource_names) != m:
         raise bad(f"{len(p.resource_names)} resource names for {m} resources", what="resources")
     for i, d in enumerate(p.durations):
-        if not isinstance(d, int | np.integer) or d < 0:
+        if d < 0:
             raise bad(f"duration {d!r} is not a whole number of periods >= 0", i)
     for r, c in enumerate(p.capacities):
         if c < 0:
