@@ -177,22 +177,25 @@ def column_letter(index: int) -> str:
 @dataclass
 class _Errors:
     source: Source
-    items: list[tuple[int, str]] = field(default_factory=list)
+    items: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column, text)
     count: int = 0
 
     def add(self, row: int, message: str, column: int | None = None, header: str = "") -> None:
         self.count += 1
+        # kept: the first problems met; shown: in the order of the sheet
         if len(self.items) < MAX_ERRORS:
-            self.items.append((row, f"{self.source.where(row, column, header or None)}: {message}"))
+            where = self.source.where(row, column, header or None)
+            self.items.append((row, -1 if column is None else column, f"{where}: {message}"))
 
     def raise_if_any(self) -> None:
         if not self.items:
             return
-        more = self.count - len(self.items)
-        lines = [text for _, text in self.items]
+        items = sorted(self.items)
+        lines = [text for _, _, text in items]
+        more = self.count - len(items)
         if more:
             lines.append(f"... and {more} more")
-        first = self.items[0][0]
+        first = items[0][0]
         if self.count == 1:
             raise FormatError(lines[0], path=self.source.name, line=first)
         raise FormatError(
@@ -424,9 +427,7 @@ class _Reader:
         self.errors.add(row.number, message, column, header)
 
     def read(self, data: Sequence[tuple[int, Sequence[Value]]]) -> ImportResult:
-        rows = self.collect(data)
-        if self.errors.count:
-            self.errors.raise_if_any()
+        rows = self.collect(data)  # rows without a name are reported, then left out
         parents = self.outline(rows)
         ids, wbs_refs = self.references(rows, parents)
         tasks, links, resources, assignments, start = self.build(rows, parents, ids, wbs_refs)
