@@ -745,7 +745,7 @@ def _inputs(net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _
     if manual.any():
         mk_s = keys.exact_key(np.where(manual, net.manual_start[o], ps), cal)
         mk_f = keys.exact_key(np.where(manual, net.manual_finish[o], ps), cal)
-        fixed_es = np.where(manual & ~started, mk_s, fixed_es)
+        fixed_es = np.where(manual & ~started, mk_s | np.where(is_ms, 0, 1), fixed_es)
         fixed_ef = np.where(manual & ~started, mk_f, fixed_ef)
         fixed = fixed | manual
     if status is not None:
@@ -978,15 +978,18 @@ def _by_level(arr: Any, ptr: list[int]) -> list[Any]:
 
 
 class _Forward:
-    """The forward pass: early start and finish keys, one level at a time."""
+    """The forward pass: early starts, one level at a time.
+
+    Only starts are stored while walking the levels: a link that leaves from its
+    predecessor's finish reads the start and adds the duration in the same three integer
+    operations that apply the lag, ``((ES[pred] & mask) + add) | position``.
+    """
 
     def __init__(self, net: Network, inp: _Inputs) -> None:
-        # everything here depends on the network only: built once, cached on it
+        # what depends on the network only: built once, cached on it
         self.net, self.inp = net, inp
         f = net.forward
-        N = net.n_nodes
-        uses_finish = (f.type == _FS) | (f.type == _FF)
-        self.src_key = f.src + N * uses_finish
+        self.uses_finish = (f.type == _FS) | (f.type == _FF)
         # FF/SF links bound the successor's finish: turn that into a start bound
         fs = np.where((f.type == _FF) | (f.type == _SF), inp.span2[f.dst], 0)
         lag = f.lag_work
@@ -994,39 +997,65 @@ class _Forward:
         self.andm = np.where(plain, -1, -2).astype(np.int64)
         self.add = (2 * lag - fs).astype(np.int64)
         self.orm = ((lag < 0) | (fs > 0)).astype(np.int64)
+        # a start sits at the start of working time unless the successor is a milestone
+        self.orm_start = self.orm | inp.force[f.dst]
         self.dst_off = inp.cal[f.dst] * SHIFT
         self.to_milestone = inp.force[f.dst] == 0
+        # the predecessor's own key: its start, or its finish = start + remaining work
+        finish_from_start = self.uses_finish & (inp.span2[f.src] > 0)
+        self.key_and = np.where(finish_from_start, -2, -1).astype(np.int64)
+        self.key_add = np.where(self.uses_finish, inp.span2[f.src], 0).astype(np.int64)
         ptr = f.ptr.tolist()
         self.ptr = ptr
         self.lp = net.level_ptr.tolist()
         sp = f.seg_ptr.tolist()
         self.seg_rel = [f.seg[sp[lv] : sp[lv + 1]] - ptr[lv] for lv in range(net.levels)]
-        self.src_key_l = _by_level(self.src_key, ptr)
-        self.andm_l = _by_level(self.andm, ptr)
-        self.add_l = _by_level(self.add, ptr)
-        self.orm_l = _by_level(self.orm, ptr)
-        # per level: positions (relative) of links that change calendar or wait elapsed time
+        self.src_l = _by_level(f.src, ptr)
+        # per level: the links that change calendar or wait elapsed time, with what
+        # their conversion needs (positions in the level, predecessors, offsets)
         ns = f.nonsimple
-        nsp = np.searchsorted(ns, f.ptr).tolist()
+        self.ns_ptr = np.searchsorted(ns, f.ptr).tolist()
         self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, bool] | None] = []
         for lv in range(net.levels):
-            idx = ns[nsp[lv] : nsp[lv + 1]]
+            idx = ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]
             if idx.size == 0:
                 self.ns_l.append(None)
-            else:
-                self.ns_l.append(
-                    (
-                        idx - ptr[lv],
-                        self.src_key[idx],
-                        f.lag_elapsed[idx],
-                        self.dst_off[idx],
-                        bool(self.to_milestone[idx].any()),
-                    )
+                continue
+            self.ns_l.append(
+                (
+                    idx - ptr[lv],
+                    f.src[idx],
+                    f.lag_elapsed[idx],
+                    self.dst_off[idx],
+                    bool(self.to_milestone[idx].any()),
                 )
+            )
 
     def bind(self, cs: CalendarSet, inp: _Inputs) -> _Forward:
         self.cs, self.inp, self.conv = cs, inp, _Convert(cs)
         return self
+
+    def _edge_terms(self, fixed_ef: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Per link, this run's ``mask``/``add`` on the predecessor's start, and the
+        predecessor-key terms the calendar conversions need."""
+        f = self.net.forward
+        key_and, key_add = self.key_and, self.key_add
+        # a predecessor whose finish is pinned (MFO, actual or manual finish, ALAP) gives
+        # a constant: mask 0, add = that finish
+        pinned = self.uses_finish & (fixed_ef[f.src] != NEG)
+        if pinned.any():
+            key_and = np.where(pinned, 0, key_and)
+            key_add = np.where(pinned, fixed_ef[f.src], key_add)
+        # ((ES & key_and) + key_add) & andm == ES & (key_and & andm) + key_add, as key_add
+        # is even unless pinned; pinned keys are folded whole
+        mask = np.where(pinned, 0, key_and & self.andm)
+        add = np.where(pinned, (key_add & self.andm) + self.add, key_add + self.add)
+        ns = f.nonsimple
+        if ns.size:
+            # converted links get their predecessor's key ready-made: only the lag is left
+            mask[ns] = self.andm[ns]
+            add[ns] = self.add[ns]
+        return mask, add, key_and, key_add
 
     def run(
         self,
@@ -1040,56 +1069,57 @@ class _Forward:
         """Early start and finish keys, as one array: ES = K[:N], EF = K[N:].
 
         With ``previous`` (an earlier run's keys, ``base0`` being its ES with some nodes
-        pinned elsewhere), only levels fed by a node whose keys changed are recomputed:
-        that is how the ALAP pass stays cheap.
+        pinned elsewhere), only levels fed by a node that moved are recomputed: that is
+        how the ALAP pass stays cheap.
         """
         net, inp = self.net, self.inp
         N = net.n_nodes
-        force, clear, span2 = inp.force, inp.clear, inp.span2
-        K = np.empty(2 * N, dtype=np.int64)
-        ES = K[:N]
-        EF = K[N:]
-        ES[:] = np.minimum(np.maximum(base0, lb), ub) | force
-        EF[:] = (ES & clear) + span2
-        has_fef = fixed_ef != NEG
-        if has_fef.any():
-            EF[:] = np.where(has_fef, fixed_ef, EF)
-            level_fef = np.logical_or.reduceat(has_fef, net.level_ptr[:-1]).tolist()
-        else:
-            level_fef = [False] * net.levels
+        f = net.forward
+        ES = np.minimum(np.maximum(base0, lb), ub) | inp.force
+        mask, add, key_and, key_add = self._edge_terms(fixed_ef)
         lp = self.lp
+        ptr = self.ptr
         lb_l, ub_l = _by_level(lb, lp), _by_level(ub, lp)
-        force_l, clear_l, span2_l = _by_level(force, lp), _by_level(clear, lp), _by_level(span2, lp)
-        fef_l = _by_level(fixed_ef, lp)
-        es_l, ef_l = _by_level(ES, lp), _by_level(EF, lp)
-        src_key_l, andm_l, add_l, orm_l = self.src_key_l, self.andm_l, self.add_l, self.orm_l
-        seg_rel, ns_l = self.seg_rel, self.ns_l
+        es_l = _by_level(ES, lp)
+        mask_l, add_l, orm_l = (
+            _by_level(mask, ptr),
+            _by_level(add, ptr),
+            _by_level(self.orm_start, ptr),
+        )
+        src_l, seg_rel, ns_l, nsp = self.src_l, self.seg_rel, self.ns_l, self.ns_ptr
+        ns = f.nonsimple
+        kand_ns, kadd_ns = key_and[ns], key_add[ns]
         maxred = np.maximum.reduceat
         changed = None
         if previous is not None:
-            changed = np.concatenate([previous[:N] != ES, previous[N:] != EF])
+            changed = previous[:N] != ES
+            changed |= previous[N:] != self._finishes(ES, fixed_ef)
         for level in range(max(from_level, 1), net.levels):
-            if changed is not None and not changed[src_key_l[level]].any():
+            src = src_l[level]
+            if changed is not None and not changed[src].any():
                 continue  # nothing upstream moved: the previous keys stand
-            pk = K[src_key_l[level]]
-            ns = ns_l[level]
-            if ns is not None:
-                pk[ns[0]] = self._convert(K[ns[1]], ns[2], ns[3], ns[4])
-            cand = ((pk & andm_l[level]) + add_l[level]) | orm_l[level]
+            pk = ES[src]
+            nsl = ns_l[level]
+            if nsl is not None:
+                n0, n1 = nsp[level], nsp[level + 1]
+                key = (ES[nsl[1]] & kand_ns[n0:n1]) + kadd_ns[n0:n1]
+                pk[nsl[0]] = self._convert(key, nsl[2], nsl[3], nsl[4])
+            cand = ((pk & mask_l[level]) + add_l[level]) | orm_l[level]
             es = np.minimum(np.maximum(maxred(cand, seg_rel[level]), lb_l[level]), ub_l[level])
-            es |= force_l[level]
-            es_l[level][:] = es
-            ef = (es & clear_l[level]) + span2_l[level]
-            if level_fef[level]:
-                fe = fef_l[level]
-                ef = np.where(fe != NEG, fe, ef)
             if changed is not None:
-                l0, l1 = lp[level], lp[level + 1]
                 assert previous is not None
+                l0, l1 = lp[level], lp[level + 1]
                 changed[l0:l1] = es != previous[l0:l1]
-                changed[N + l0 : N + l1] = ef != previous[N + l0 : N + l1]
-            ef_l[level][:] = ef
+            es_l[level][:] = es
+        K = np.empty(2 * N, dtype=np.int64)
+        K[:N] = ES
+        K[N:] = self._finishes(ES, fixed_ef)
         return K
+
+    def _finishes(self, ES: IntArray, fixed_ef: IntArray) -> IntArray:
+        inp = self.inp
+        EF = (ES & inp.clear) + inp.span2
+        return np.where(fixed_ef != NEG, fixed_ef, EF)
 
     def _convert(
         self, key: IntArray, lag_elapsed: IntArray, dst_off: IntArray, to_milestone: bool
@@ -1106,13 +1136,13 @@ class _Forward:
     def candidates(self, K: IntArray) -> IntArray:
         """Every link's bound on its successor's start, from the final keys (all at once)."""
         f = self.net.forward
-        pk = K[self.src_key]
+        N = self.net.n_nodes
+        pk = K[f.src + N * self.uses_finish]
         if f.nonsimple.size:
             idx = f.nonsimple
-            pk[idx] = self._convert(
-                K[self.src_key[idx]], f.lag_elapsed[idx], self.dst_off[idx], True
-            )
-        return ((pk & self.andm) + self.add) | self.orm  # type: ignore[no-any-return]
+            pk[idx] = self._convert(pk[idx], f.lag_elapsed[idx], self.dst_off[idx], True)
+        cand: IntArray = ((pk & self.andm) + self.add) | self.orm
+        return cand
 
     def finish_bound(self, K: IntArray) -> IntArray:
         """Per node, the finish its FF/SF links ask for (NEG without such links).
@@ -1120,18 +1150,17 @@ class _Forward:
         MS Project leaves a finish set by such a link where the link puts it, even at the
         start of a working period (Mon 08:00 rather than Fri 17:00)."""
         f = self.net.forward
-        out = np.full(self.net.n_nodes, NEG, dtype=np.int64)
+        N = self.net.n_nodes
+        out = np.full(N, NEG, dtype=np.int64)
         to_finish = (f.type == _FF) | (f.type == _SF)
         if not to_finish.any():
             return out
         idx = np.flatnonzero(to_finish)
-        pk = K[self.src_key[idx]]
+        pk = K[f.src[idx] + N * self.uses_finish[idx]]
         nonsimple = ~f.simple[idx]
         if nonsimple.any():
             j = idx[nonsimple]
-            pk[nonsimple] = self._convert(
-                K[self.src_key[j]], f.lag_elapsed[j], self.dst_off[j], True
-            )
+            pk[nonsimple] = self._convert(pk[nonsimple], f.lag_elapsed[j], self.dst_off[j], True)
         lag = f.lag_work[idx]
         raw = np.where(lag != 0, (((pk >> 1) + lag) << 1) | (lag < 0), pk)
         np.maximum.at(out, f.dst[idx], raw)
@@ -1147,43 +1176,39 @@ class _Forward:
 
 
 class _Backward:
-    """The backward pass: late finish and start keys, one level at a time, downwards."""
+    """The backward pass: late finishes, one level at a time, downwards.
+
+    Only finishes are stored while walking the levels; a link that reads its successor's
+    late start derives it from the late finish in the same two operations that remove the
+    lag, ``(LF[succ] & mask) + add``.
+    """
 
     def __init__(self, net: Network, inp: _Inputs) -> None:
         # the link tables depend on the network only: built once, cached on it
         self.net, self.inp = net, inp
-        dur2 = inp.dur2
         b = net.backward
-        N = net.n_nodes
-        self.dst_key = b.dst + N * ((b.type == _FF) | (b.type == _SF))
-        self.add_dur = np.where((b.type == _SS) | (b.type == _SF), dur2[b.src], 0)
-        self.add = (self.add_dur - 2 * b.lag_work).astype(np.int64)
+        self.reads_start = (b.type == _FS) | (b.type == _SS)
+        self.add_dur = np.where((b.type == _SS) | (b.type == _SF), inp.dur2[b.src], 0)
+        self.lag_add = (self.add_dur - 2 * b.lag_work).astype(np.int64)
         self.nodes = b.src[b.seg] if len(b.seg) else np.empty(0, np.int64)
         ptr = b.ptr.tolist()
         sp = b.seg_ptr.tolist()
         self.ptr = ptr
         self.seg_rel = [b.seg[sp[lv] : sp[lv + 1]] - ptr[lv] for lv in range(net.levels)]
         self.nodes_l = [self.nodes[sp[lv] : sp[lv + 1]] for lv in range(net.levels)]
-        self.dst_key_l = _by_level(self.dst_key, ptr)
-        self.add_l = _by_level(self.add, ptr)
-        ns = b.nonsimple
-        nsp = np.searchsorted(ns, b.ptr).tolist()
+        self.dst_l = _by_level(b.dst, ptr)
         src_shift = inp.cal[b.src] * SHIFT - b.lag_elapsed
+        ns = b.nonsimple
+        self.ns_ptr = np.searchsorted(ns, b.ptr).tolist()
         self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray] | None] = []
         for lv in range(net.levels):
-            idx = ns[nsp[lv] : nsp[lv + 1]]
+            idx = ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]
             if idx.size == 0:
                 self.ns_l.append(None)
-            else:
-                self.ns_l.append(
-                    (
-                        idx - ptr[lv],
-                        self.dst_key[idx],
-                        2 * b.lag_work[idx],
-                        src_shift[idx],
-                        self.add_dur[idx],
-                    )
-                )
+                continue
+            self.ns_l.append(
+                (idx - ptr[lv], b.dst[idx], b.lag_work[idx], src_shift[idx], self.add_dur[idx])
+            )
 
     def bind(self, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray) -> _Backward:
         """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
@@ -1212,50 +1237,56 @@ class _Backward:
         self.ub = np.where(fixed, fixed_lf, ub)
         self.lb = np.where(fixed, fixed_lf, NEG)
         self.orr = (inp.rem2 > 0).astype(np.int64)
+        # per link: the successor's key from its late finish, ((LF & k_and) + k_add) | k_or
+        b = net.backward
+        started = inp.started[b.dst]
+        self.k_and = np.where(self.reads_start & started, 0, -1).astype(np.int64)
+        self.k_add = np.where(
+            self.reads_start, np.where(started, inp.as_key[b.dst], -inp.rem2[b.dst]), 0
+        ).astype(np.int64)
+        self.k_or = np.where(self.reads_start & ~started, self.orr[b.dst], 0).astype(np.int64)
+        # folded with the lag: (LF & mask) + add
+        self.mask = np.where(self.reads_start & started, 0, -2).astype(np.int64)
+        self.add = (np.where(self.mask == 0, self.k_add & -2, self.k_add) + self.lag_add).astype(
+            np.int64
+        )
+        ns = b.nonsimple
+        if ns.size:
+            self.mask[ns] = 0
+            self.add[ns] = 0
         return self
 
     def run(self) -> tuple[IntArray, IntArray]:
         net, inp = self.net, self.inp
-        N = net.n_nodes
-        K = np.empty(2 * N, dtype=np.int64)
-        LS = K[:N]
-        LF = K[N:]
-        LF[:] = self.ub
-        rem2, orr = inp.rem2, self.orr
-        started = inp.started
-        any_started = bool(started.any())
-        LS[:] = (LF - rem2) | orr
-        if any_started:
-            LS[:] = np.where(started, inp.as_key, LS)
+        b = net.backward
+        LF = self.ub.copy()
         ub, lb = self.ub, self.lb
-        dst_key_l, add_l, seg_rel, nodes_l, ns_l = (
-            self.dst_key_l,
-            self.add_l,
-            self.seg_rel,
-            self.nodes_l,
-            self.ns_l,
-        )
+        ptr = self.ptr
+        mask_l, add_l = _by_level(self.mask, ptr), _by_level(self.add, ptr)
+        dst_l, seg_rel, nodes_l = self.dst_l, self.seg_rel, self.nodes_l
+        ns_l, nsp = self.ns_l, self.ns_ptr
+        ns = b.nonsimple
+        k_and, k_add, k_or = self.k_and[ns], self.k_add[ns], self.k_or[ns]
         minred = np.minimum.reduceat
         conv = self.conv
         for level in range(net.levels - 1, -1, -1):
             nodes = nodes_l[level]
             if nodes.size == 0:
                 continue
-            cand = (K[dst_key_l[level]] & -2) + add_l[level]
-            ns = ns_l[level]
-            if ns is not None:
-                rel, dkey, lag2, shift, add_dur = ns
-                # the lag is removed in the successor's calendar, then the instant moves
-                # to the predecessor's calendar
-                t = conv.time_of(K[dkey] - lag2)
-                cand[rel] = 2 * conv.work_at(t + shift) + add_dur
-            lf = np.maximum(np.minimum(minred(cand, seg_rel[level]), ub[nodes]), lb[nodes])
-            LF[nodes] = lf
-            ls = (lf - rem2[nodes]) | orr[nodes]
-            if any_started:
-                ls = np.where(started[nodes], inp.as_key[nodes], ls)
-            LS[nodes] = ls
-        return LS.copy(), LF.copy()
+            cand = (LF[dst_l[level]] & mask_l[level]) + add_l[level]
+            nsl = ns_l[level]
+            if nsl is not None:
+                # the successor's key, less the lag in its own calendar, then the instant
+                # moves to the predecessor's calendar
+                n0, n1 = nsp[level], nsp[level + 1]
+                key = ((LF[nsl[1]] & k_and[n0:n1]) + k_add[n0:n1]) | k_or[n0:n1]
+                t = conv.time_of(key - 2 * nsl[2])
+                cand[nsl[0]] = 2 * conv.work_at(t + nsl[3]) + nsl[4]
+            LF[nodes] = np.maximum(np.minimum(minred(cand, seg_rel[level]), ub[nodes]), lb[nodes])
+        LS = (LF - inp.rem2) | self.orr
+        if inp.started.any():
+            LS = np.where(inp.started, inp.as_key, LS)
+        return LS, LF
 
 
 def _free_float(net: Network, es: IntArray, cand: IntArray, total: IntArray) -> IntArray:
