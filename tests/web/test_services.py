@@ -185,3 +185,16 @@ def test_summaries_roll_up_duration_and_progress(project_roles: dict[str, Any]) 
             updates={design.pk: {"percent_complete": 60}},
             user=project_roles["viewer"],
         )
+
+
+def test_rescheduling_an_unchanged_plan_writes_nothing(project_roles: dict[str, Any]) -> None:
+    from jalon.engine import schedule
+    from jalon.web.planning.mapping import load_plan, write_schedule
+
+    project = project_roles["project"]
+    loaded = load_plan(project)
+    assert write_schedule(loaded, schedule(loaded.plan)) == 0
+    Task.objects.filter(project=project, uid=3).update(critical=False)  # a stale value
+    loaded = load_plan(project)
+    assert write_schedule(loaded, schedule(loaded.plan)) == 1
+    assert task(project, 3).critical

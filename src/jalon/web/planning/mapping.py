@@ -214,9 +214,8 @@ TASK_COLUMNS = (
     "leveling_delay",
     "wbs_code",
     "notes",
-    *TASK_COMPUTED_FIELDS,
 )
-_FIRST_COMPUTED = len(TASK_COLUMNS) - len(TASK_COMPUTED_FIELDS)
+_FIRST_COMPUTED = len(TASK_COLUMNS)
 
 
 def _resource(row: Resource, calendars: Mapping[int, str]) -> EResource:
@@ -296,6 +295,23 @@ def _engine_task(
     )
 
 
+def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
+    """pk -> computed values, read with the driver alone (both drivers return datetimes
+    and booleans here) rather than through the ORM's per-value converters."""
+    meta = Task._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in TASK_COMPUTED_FIELDS)
+    sql = "SELECT {}, {} FROM {} WHERE {} = %s".format(
+        quote(meta.pk.column),
+        columns,
+        quote(meta.db_table),
+        quote(meta.get_field("project").column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [project.pk])
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
 def load_plan(project: Project) -> LoadedPlan:
     """The engine ``Plan`` of a project. Raises the engine's ``PlanError`` if invalid.
 
@@ -306,6 +322,7 @@ def load_plan(project: Project) -> LoadedPlan:
         Task.objects.filter(project=project).order_by("position").values_list(*TASK_COLUMNS)
     )
     uid_of = {r[0]: r[1] for r in rows}
+    stored = _stored_computed(project)
     calendars = list(
         Calendar.objects.filter(Q(project=project) | Q(project__isnull=True)).order_by("project_id")
     )
@@ -386,7 +403,7 @@ def load_plan(project: Project) -> LoadedPlan:
         currency=project.currency,
         metadata=project.metadata,
     )
-    states = [TaskState(r[0], r[2], r[15], r[16], tuple(r[_FIRST_COMPUTED:])) for r in rows]
+    states = [TaskState(r[0], r[2], r[15], r[16], stored.get(r[0], ())) for r in rows]
     return LoadedPlan(plan=plan, tasks=states)
 
 
