@@ -8,6 +8,7 @@ changed); ``new_rows`` turns a ``Plan`` into unsaved rows for the import service
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -458,20 +459,38 @@ def _rolled_percent(rows: list[TaskState], result: Schedule) -> dict[int, float]
 
 
 def _update_computed(rows: list[tuple[Any, ...]]) -> None:
-    """One executemany UPDATE: constant query count, and far faster than bulk_update's
-    CASE expressions on thousands of rows (SQLite and PostgreSQL alike)."""
+    """Write computed values in one statement whatever the number of rows: PostgreSQL
+    joins one array per column (``unnest``); SQLite runs one prepared UPDATE per row
+    (``executemany``, in-process and fast). Both beat ``bulk_update``'s CASE expressions."""
     meta = Task._meta
-    columns = [meta.get_field(name).column for name in TASK_COMPUTED_FIELDS]
     quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(meta.db_table),
-        ", ".join(f"{quote(c)} = %s" for c in columns),
-        quote(meta.pk.column),
-    )
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [[adapt(v) if isinstance(v, dt.datetime) else v for v in row] for row in rows]
+    fields = [meta.get_field(name) for name in TASK_COMPUTED_FIELDS]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            names = [quote(f.column) for f in fields]
+            # array casts by column type, without lengths: varchar(100)[] -> varchar[]
+            arrays = ", ".join(
+                "%s::{}[]".format(re.sub(r"\(.*\)", "", str(f.db_type(connection))))
+                for f in [meta.pk, *fields]
+            )
+            sql = "UPDATE {t} SET {sets} FROM unnest({arrays}) AS v({cols}) WHERE {t}.{pk} = v.{pk}"
+            cursor.execute(
+                sql.format(
+                    t=table,
+                    sets=", ".join(f"{n} = v.{n}" for n in names),
+                    arrays=arrays,
+                    cols=", ".join([pk, *names]),
+                    pk=pk,
+                ),
+                [[row[-1] for row in rows]]
+                + [[row[i] for row in rows] for i in range(len(fields))],
+            )
+        else:
+            sql = "UPDATE {} SET {} WHERE {} = %s".format(
+                table, ", ".join(f"{quote(f.column)} = %s" for f in fields), pk
+            )
+            cursor.executemany(sql, rows)
 
 
 # -- Plan -> new rows (import) -----------------------------------------------------------
