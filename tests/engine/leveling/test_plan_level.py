@@ -471,3 +471,20 @@ def _asap(t: Task) -> Task:
     from dataclasses import replace
 
     return replace(t, constraint=Constraint())
+
+
+def test_large_plans_use_a_lean_cp_sat_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jalon.engine.leveling import plan_level
+
+    monkeypatch.setattr(plan_level, "LARGE", 0)
+    p = plan_of(
+        Task(1, "A", 3 * D),
+        Task(2, "B", 2 * D),
+        Task(3, "C", D),
+        jobs=(Assignment(1, 1), Assignment(2, 1)),
+        links=(Link(2, 3),),
+    )
+    best = level(p, mode="optimal", time_limit=10)
+    verify(best)
+    assert best.status == "optimal"
+    assert best.finish_after == best.lower_bound == at(8, 17)

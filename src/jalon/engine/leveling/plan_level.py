@@ -53,6 +53,8 @@ Mode = Literal["fast", "optimal"]
 _FS, _SS, _FF, _SF = 0, 1, 2, 3
 #: Seconds for ``mode="optimal"`` when no time limit is given.
 DEFAULT_TIME_LIMIT = 30.0
+#: Above this many nodes, optimal mode builds its own lean CP-SAT model (see _solve_lean).
+LARGE = 2500
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,15 +245,79 @@ def _optimal(
     from jalon.engine.leveling.cpsat import solve_optimal
     from jalon.engine.leveling.rcpsp import InfeasibleError
 
+    t0 = time.perf_counter()
     problem = to_rcpsp(model, fast)
     hint = [*fast.starts.tolist(), 0]
-    try:
-        sol = solve_optimal(problem, time_limit=time_limit, hint=hint, seed=seed)
-    except InfeasibleError:
-        return None
-    order = np.array(sol.starts[: model.n_nodes], dtype=np.float64)
+    left = max(time_limit - (time.perf_counter() - t0), 0.1)
+    if problem.n_tasks > LARGE:
+        got = _solve_lean(problem, hint, left, seed)
+        if got is None:
+            return None
+        starts, status, bound = got
+    else:
+        try:
+            sol = solve_optimal(problem, time_limit=left, hint=hint, seed=seed)
+        except InfeasibleError:
+            return None
+        starts, status, bound = list(sol.starts), sol.status, int(sol.lower_bound)
+    order = np.array(starts[: model.n_nodes], dtype=np.float64)
     again = serial_sgs(model, order + np.arange(model.n_nodes) / (model.n_nodes + 1))
-    return again, sol.status, int(sol.lower_bound)
+    return again, status, bound
+
+
+def _solve_lean(
+    problem: Rcpsp, hint: list[int], time_limit: float, seed: int
+) -> tuple[list[int], str, int] | None:
+    """CP-SAT on the plain model (intervals, one cumulative per resource, the arcs),
+    within ``time_limit`` seconds. For large plans: the solver core's model adds
+    redundant constraints that pay on small, hard problems but take minutes to build
+    for thousands of tasks."""
+    from ortools.sat.python import cp_model
+
+    n = problem.n_tasks
+    d = problem.durations
+    es = problem.earliest_starts
+    fixed = problem.fixed_starts
+    horizon = max(problem.makespan(hint), max(es, default=0)) + max(d, default=0) + 1
+    m = cp_model.CpModel()
+    starts = [
+        m.new_int_var(fixed.get(i, es[i]), fixed.get(i, max(es[i], horizon - d[i])), "")
+        for i in range(n)
+    ]
+    for i, j, lag in problem.precedences:
+        m.add(starts[j] >= starts[i] + lag)
+    finish = m.new_int_var(0, horizon, "finish")
+    for i in range(n):
+        m.add(finish >= starts[i] + d[i])
+    demand = problem.demand_matrix
+    for r in range(problem.n_resources):
+        steps = problem.capacity_steps(r)
+        peak = max(c for _, c in steps)
+        items = [
+            (m.new_fixed_size_interval_var(starts[i], d[i], ""), int(demand[i, r]))
+            for i in np.flatnonzero(demand[:, r] > 0).tolist()
+            if d[i] > 0
+        ]
+        for k, (t, c) in enumerate(steps):
+            end = steps[k + 1][0] if k + 1 < len(steps) else horizon
+            if c < peak and t < min(end, horizon):
+                block = m.new_fixed_size_interval_var(t, min(end, horizon) - t, "")
+                items.append((block, peak - c))
+        if sum(q for _, q in items) > peak:
+            m.add_cumulative([x for x, _ in items], [q for _, q in items], peak)
+    m.minimize(finish)
+    for var, value in zip(starts, hint, strict=True):
+        m.add_hint(var, int(value))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = [int(solver.value(v)) for v in starts]
+    proven = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    return values, proven, int(solver.best_objective_bound)
 
 
 # ---------------------------------------------------------------------------------------
