@@ -126,6 +126,12 @@ def build_model(
     return RcpspModel(model=model, starts=starts, makespan=makespan)
 
 
+#: Heads and tails need an n x n reachability matrix; pairwise lags an n^3 product and an
+#: n x n longest-path table: both are skipped on large plans (memory and time).
+MAX_ENERGETIC_TASKS = 2_000
+MAX_PAIRWISE_TASKS = 400
+
+
 def energetic_bounds(
     problem: Rcpsp, *, max_lags: int = 20_000
 ) -> tuple[list[int], list[int], list[tuple[int, int, int]]]:
@@ -133,14 +139,15 @@ def energetic_bounds(
 
     Only resources of constant capacity take part (a capacity step would need the
     bound computed against the profile). Lags are kept where they beat the longest
-    path, the largest first, at most ``max_lags`` of them.
+    path, the largest first, at most ``max_lags`` of them. Nothing above
+    :data:`MAX_ENERGETIC_TASKS` tasks, no lags above :data:`MAX_PAIRWISE_TASKS`.
     """
     p = problem
     n = p.n_tasks
     zero = [0] * n
     constant = [r for r in range(p.n_resources) if len(p.capacity_steps(r)) == 1]
     constant = [r for r in constant if p.capacities[r] > 0]
-    if not n or not constant or not p.precedences:
+    if not n or not constant or not p.precedences or n > MAX_ENERGETIC_TASKS:
         return zero, list(p.tails), []
     # reach[i, k]: k is a (transitive) successor of i; only arcs of positive lag order
     # two tasks in time, so the others do not count for "between"
@@ -162,6 +169,8 @@ def energetic_bounds(
     tails_l = [max(int(a), b) for a, b in zip(tails, p.tails, strict=True)]
     # between(i, j) = successors of i that are predecessors of j
     lags: list[tuple[int, int, int]] = []
+    if n > MAX_PAIRWISE_TASKS:
+        return heads_l, tails_l, lags
     longest = _longest_paths(p, reach)
     best = np.zeros((n, n), dtype=np.int64)
     for k in range(len(constant)):
