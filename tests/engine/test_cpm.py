@@ -338,3 +338,17 @@ def test_leveling_delay_holds_a_task_back_with_or_without_predecessors() -> None
     assert s.task(1).start == at(6)  # Mon 08:00 + 2 elapsed days
     # Mon 17:00 + 3 elapsed days = Thu 17:00: next working time is Fri 08:00
     assert s.task(3).start == at(8)
+
+
+def test_percent_complete_without_actual_dates_is_not_held_by_the_status_date() -> None:
+    p = plan_of(
+        task(1, 2, progress=Progress(None, None, 100)),
+        task(2, 2, progress=Progress(None, None, 50)),
+        task(3, 2),
+        links=(Link(1, 3),),
+    )
+    s = schedule(p, status_date=at(5, 17))
+    assert s.task(1).start == at(4)  # done where it was planned
+    assert not s.task(1).critical
+    assert s.task(2).start == at(4)
+    assert s.task(3).start == at(6)  # not started: after the status date

@@ -132,6 +132,8 @@ class Network:
     manual_start: IntArray
     manual_finish: IntArray
     has_ff_in: BoolArray  # node has an incoming FF link
+    in_progress: BoolArray  # % complete without actual dates: not held by the status date
+    complete: BoolArray  # 100 % without actual dates: never critical
     delay: IntArray  # leveling delay, elapsed minutes
     milestone_flag: BoolArray  # per task: shown as a milestone
     edges: _Edges
@@ -242,8 +244,17 @@ def _compile(plan: Plan) -> Network:
     m_start = np.full(n, -1, dtype=np.int64)
     m_finish = np.full(n, -1, dtype=np.int64)
     rem = dur.copy()
+    # progress typed without actual dates (MS Project would fill them in): the task has
+    # started where it is scheduled, and is complete at 100 %
+    in_progress = np.zeros(n, dtype=bool)
+    complete = np.zeros(n, dtype=bool)
     for i, prog in enumerate(map(attrgetter("progress"), tasks)):
-        if prog is NO_PROGRESS or prog.actual_start is None:
+        if prog is NO_PROGRESS:
+            continue
+        if prog.actual_start is None:
+            if prog.percent_complete > 0:
+                in_progress[i] = True
+                complete[i] = prog.percent_complete >= 100
             continue
         a_start[i] = to_minutes(prog.actual_start)
         if prog.actual_finish is not None:
@@ -409,6 +420,8 @@ def _compile(plan: Plan) -> Network:
         manual_start=extend(m_start, -1),
         manual_finish=extend(m_finish, -1),
         has_ff_in=has_ff_in,
+        in_progress=extend(in_progress, False),
+        complete=extend(complete, False),
         delay=extend(delay, 0),
         milestone_flag=ms,
         edges=edges,
@@ -751,7 +764,8 @@ def _inputs(net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _
     if status is not None:
         # work not started yet cannot start before the status date
         sk = keys.start_key(np.full(N, to_minutes(status)), cal)
-        lb = np.where(started | manual, lb, np.maximum(lb, sk))
+        held = ~(started | manual | net.in_progress[o])
+        lb = np.where(held, np.maximum(lb, sk), lb)
     lb = np.where(fixed, fixed_es, lb)
     ub = np.where(fixed, fixed_es, ub)
     return _Inputs(
@@ -871,7 +885,7 @@ def _schedule_on(
         finish = np.where(done, net.actual_finish[:n], finish)
     total_t = total[t_idx]
     free_t = free[t_idx]
-    critical = (total_t <= threshold) & net.active[:n] & ~done
+    critical = (total_t <= threshold) & net.active[:n] & ~done & ~net.complete[:n]
     summary = ~net.leaf
     duration = net.dur[:n].copy()
     if summary.any():
