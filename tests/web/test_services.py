@@ -198,3 +198,22 @@ def test_rescheduling_an_unchanged_plan_writes_nothing(project_roles: dict[str, 
     loaded = load_plan(project)
     assert write_schedule(loaded, schedule(loaded.plan)) == 1
     assert task(project, 3).critical
+
+
+def test_history_of_project_settings_and_links(project_roles: dict[str, Any]) -> None:
+    project, manager = project_roles["project"], project_roles["manager"]
+    services.project_update(
+        project=project,
+        data={"status_date": dt.datetime(2027, 1, 8, 17)},
+        version=project.version,
+        user=manager,
+    )
+    services.link_create(predecessor=task(project, 2), successor=task(project, 4), user=manager)
+    entries = project_history(project=project, user=project_roles["viewer"])
+    kinds = [(e.kind, e.action, e.user) for e in entries[:2]]
+    assert ("link", "+", "manager") in kinds
+    assert ("project", "~", "manager") in kinds
+    settings_change = next(e for e in entries if e.kind == "project" and e.action == "~")
+    assert [(c.field, c.new) for c in settings_change.changes] == [
+        ("status_date", dt.datetime(2027, 1, 8, 17))
+    ]

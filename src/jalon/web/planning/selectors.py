@@ -124,7 +124,7 @@ class HistoryEntry:
 
 
 HISTORY_MODELS = (
-    ("project", Project, "pk"),
+    ("project", Project, "id"),
     ("member", Membership, "project_id"),
     ("task", Task, "project_id"),
     ("link", Link, "project_id"),
