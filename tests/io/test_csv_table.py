@@ -32,7 +32,8 @@ from jalon.io.links import (
     parse_duration,
     parse_predecessors,
 )
-from jalon.io.task_table import EXPORT_HEADERS, header_key, parse_date, parse_resources
+from jalon.io.table_cells import header_key, parse_date, parse_resources
+from jalon.io.task_table import EXPORT_HEADERS
 
 START = dt.datetime(2025, 3, 3, 8)
 

@@ -18,7 +18,8 @@ from jalon.engine.model import Plan
 from jalon.engine.results import Schedule
 from jalon.io.links import format_amount
 from jalon.io.report import ImportResult
-from jalon.io.task_table import EXPORT_HEADERS, Source, read_table, table_rows
+from jalon.io.table_cells import Source
+from jalon.io.task_table import EXPORT_HEADERS, read_table, table_rows
 
 MAX_FIELD = 1_000_000  # characters in one cell
 MAX_ROWS = 200_000

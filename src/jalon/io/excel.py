@@ -23,15 +23,8 @@ from jalon.engine.errors import FormatError
 from jalon.engine.model import Plan
 from jalon.engine.results import Schedule
 from jalon.io.report import ImportResult
-from jalon.io.task_table import (
-    EXPORT_HEADERS,
-    HEADER_SCAN_ROWS,
-    Source,
-    column_letter,
-    find_header,
-    read_table,
-    table_rows,
-)
+from jalon.io.table_cells import HEADER_SCAN_ROWS, Source, column_letter
+from jalon.io.task_table import EXPORT_HEADERS, find_header, read_table, table_rows
 
 MAX_WEEKS = 156  # the band covers three years at most: wider is no longer readable
 MAX_ROWS = 200_000

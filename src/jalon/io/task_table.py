@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from jalon.engine.errors import FormatError, PlanError
 from jalon.engine.model import (
@@ -44,64 +41,24 @@ from jalon.io.links import (
     parse_predecessors,
 )
 from jalon.io.report import ImportResult, result_for
-
-Value = Any  # str | int | float | bool | datetime | date | time | None
-
-# the columns read, by key
-KEYS = (
-    "id",
-    "wbs",
-    "level",
-    "name",
-    "duration",
-    "start",
-    "finish",
-    "predecessors",
-    "resources",
-    "percent",
-    "milestone",
-    "notes",
+from jalon.io.table_cells import (
+    COMPUTED,
+    FRENCH_WORDS,
+    HEADER_SCAN_ROWS,
+    KEYS,
+    MAX_ERRORS,
+    TOTAL_NAMES,
+    Source,
+    Value,
+    blank,
+    header_key,
+    parse_date,
+    parse_flag,
+    parse_percent,
+    parse_resources,
+    plain,
+    text_of,
 )
-# columns Jalon writes and computes again on import
-COMPUTED = ("total_float", "free_float", "critical", "cost")
-
-_ALIASES = {
-    "id": "id, n, no, num, numero, n°, #, task id, id tache, ligne",
-    "wbs": "wbs, edt, code wbs, wbs code, code edt, n edt, outline number, numero hierarchique",
-    "level": "outline level, level, niveau, niveau hierarchique, niveau de plan, indent, retrait",
-    "name": "name, task, task name, nom, tache, nom de la tache, intitule, libelle, activity, "
-    "activite, designation, title, titre",
-    "duration": "duration, duree, duration days, duree jours, days, jours",
-    "start": "start, start date, debut, date de debut, date debut, begin, commence",
-    "finish": "finish, finish date, end, end date, fin, date de fin, date fin, due, echeance",
-    "predecessors": "predecessors, predecessor, predecesseurs, predecesseur, depends on, "
-    "dependencies, dependances, antecedents",
-    "resources": "resources, resource names, resource, ressources, noms ressources, "
-    "nom des ressources, noms des ressources, ressource, assigned to, assignee, affecte a",
-    "percent": "% complete, percent complete, complete, % achevé, % acheve, achevement, "
-    "% d achevement, avancement, progress, % avancement, % work complete",
-    "milestone": "milestone, jalon",
-    "notes": "notes, note, comments, commentaires, remarques, description",
-    "total_float": "total float, total slack, marge totale",
-    "free_float": "free float, free slack, marge libre",
-    "critical": "critical, critique",
-    "cost": "cost, cout, budget",
-}
-_HEADERS = {alias.strip(): key for key, text in _ALIASES.items() for alias in text.split(",")}
-_FRENCH_WORDS = {"nom", "tache", "duree", "debut", "fin", "predecesseurs", "ressources", "niveau"}
-HEADER_SCAN_ROWS = 20
-MAX_ERRORS = 20
-_TOTAL_NAMES = {"total", "totals", "totaux", "total general", "grand total"}
-_TRUE = {"1", "yes", "y", "true", "oui", "o", "vrai", "x", "✓"}
-_FALSE = {"0", "no", "n", "false", "non", "faux", ""}
-_DATE_RE = re.compile(
-    r"(?:[^\W\d_]+\.?\s+)?"  # a weekday name ("lun 04/03/24", "Mon 3/4/24")
-    r"(?P<a>\d{1,4})[/.-](?P<b>\d{1,2})[/.-](?P<c>\d{1,4})"
-    r"(?:[ T]+(?P<h>\d{1,2})[:h](?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[ap]m)?)?"
-)
-_RESOURCE_RE = re.compile(r"\s*(?P<name>[^\[\]]*?)\s*(?:\[\s*(?P<units>[^\]]*)\])?\s*")
-# Excel stores dates as days since 1899-12-30
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 EXPORT_HEADERS = (
     "ID",
@@ -119,59 +76,6 @@ EXPORT_HEADERS = (
     "Critical",
     "Cost",
 )
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def header_key(text: Value) -> str | None:
-    """The column a header names, or None: 'Durée (jours)' -> 'duration'."""
-    if not isinstance(text, str):
-        return None
-    plain = _plain(text.replace("\u00a0", " "))
-    plain = re.sub(r"\(.*?\)", " ", plain)  # units: "Duration (days)"
-    plain = re.sub(r"[^\w%#°]+", " ", plain).strip()
-    if plain in _HEADERS:
-        return _HEADERS[plain]
-    plain = plain.replace("°", "").strip()
-    return _HEADERS.get(plain)
-
-
-# -- where a cell is --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A table being read: the file, and the sheet for a workbook."""
-
-    name: str
-    format: str  # "xlsx" | "csv"
-    sheet: str | None = None
-
-    def where(self, row: int, column: int | None = None, header: str | None = None) -> str:
-        if self.sheet is not None:
-            place = f"sheet '{self.sheet}', row {row}"
-            if column is not None:
-                place = f"sheet '{self.sheet}', cell {column_letter(column)}{row}"
-        else:
-            place = f"line {row}"
-            if column is not None:
-                place += f", column {column + 1}"
-        if header:
-            place += f" ({header})"
-        return place
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass
@@ -201,121 +105,6 @@ class _Errors:
         raise FormatError(
             f"{self.count} problems:\n  " + "\n  ".join(lines), path=self.source.name, line=first
         )
-
-
-# -- values -----------------------------------------------------------------------------
-
-
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _blank(value: Value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def parse_date(value: Value, *, day_first: bool) -> tuple[dt.datetime, bool]:
-    """(datetime, has a time of day) of a cell; raises CellValueError."""
-    if isinstance(value, dt.datetime):
-        return value.replace(second=0, microsecond=0, tzinfo=None), value.time() != dt.time()
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time()), False
-    if isinstance(value, bool):
-        raise CellValueError(f"cannot read {value!r} as a date")
-    if isinstance(value, int | float):
-        # a date Excel kept as a serial number (a sheet without date formats)
-        if math.isfinite(value) and 1 <= value < 2958466:
-            got = _EXCEL_EPOCH + dt.timedelta(days=float(value))
-            got = got.replace(second=0, microsecond=0)
-            return got, got.time() != dt.time()
-        raise CellValueError(f"cannot read {value!r} as a date")
-    text = _text(value)
-    m = _DATE_RE.fullmatch(text)
-    if m is None:
-        try:
-            iso = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise CellValueError(
-                f"cannot read '{text}' as a date (write 2025-03-31 or 31/03/2025)"
-            ) from None
-        return iso.replace(second=0, microsecond=0, tzinfo=None), "T" in text or " " in text
-    a, b, c = m.group("a"), m.group("b"), m.group("c")
-    if len(a) == 4:
-        year, month, day = int(a), int(b), int(c)
-    else:
-        first, second = int(a), int(b)
-        year = int(c) + (2000 if len(c) <= 2 else 0)
-        if first > 12 or (day_first and second <= 12):
-            day, month = first, second
-        else:
-            month, day = first, second
-    hour = int(m.group("h") or 0)
-    minute = int(m.group("mi") or 0)
-    if m.group("ampm"):
-        hour = hour % 12 + (12 if m.group("ampm") == "pm" else 0)
-    try:
-        return dt.datetime(year, month, day, hour, minute), m.group("h") is not None
-    except ValueError:
-        raise CellValueError(f"'{text}' is not a date") from None
-
-
-def parse_percent(value: Value, *, from_sheet: bool) -> float:
-    """'50%', '50', 50 -> 50.0; a number up to 1 in a workbook is a fraction (0.5 = 50 %)."""
-    if isinstance(value, bool):
-        raise CellValueError(f"cannot read {value!r} as a percentage")
-    if isinstance(value, int | float):
-        number = float(value)
-        if from_sheet and 0 <= number <= 1:
-            number *= 100
-    else:
-        text = _text(value).replace(",", ".").replace(" ", "").replace("\u00a0", "")
-        try:
-            number = float(text.rstrip("%"))
-        except ValueError:
-            raise CellValueError(f"cannot read '{_text(value)}' as a percentage") from None
-    if not math.isfinite(number) or not 0 <= number <= 100:
-        raise CellValueError(f"{_text(value)} is not a percentage between 0 and 100")
-    return number
-
-
-def parse_flag(value: Value) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _plain(_text(value))
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise CellValueError(f"cannot read '{_text(value)}' as yes or no")
-
-
-def parse_resources(text: str) -> list[tuple[str, float]]:
-    """'Alice[50%]; Bob' -> [('Alice', 0.5), ('Bob', 1.0)]."""
-    out = []
-    for item in re.split(r"[;,](?![^\[]*\])", text):
-        if not item.strip():
-            continue
-        m = _RESOURCE_RE.fullmatch(item)
-        if m is None or not m.group("name"):
-            raise CellValueError(f"cannot read the resource '{item.strip()}' (write Alice[50%])")
-        units = 1.0
-        raw = m.group("units")
-        if raw is not None:
-            number_text = raw.replace(",", ".").replace(" ", "")
-            try:
-                number = float(number_text.rstrip("%"))
-            except ValueError:
-                raise CellValueError(f"cannot read the units '[{raw}]' (write [50%])") from None
-            percent = number_text.endswith("%") or number > 10
-            units = number / 100 if percent else number
-            if not math.isfinite(units) or not 0 <= units <= 100:
-                raise CellValueError(f"units '[{raw}]' out of range")
-        out.append((m.group("name"), units))
-    return out
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -363,7 +152,7 @@ def read_table(
         )
     pos, columns = header
     header_number, header_values = rows[pos]
-    labels = {i: _text(header_values[i]) for i in columns}
+    labels = {i: text_of(header_values[i]) for i in columns}
     by_key: dict[str, int] = {}
     for i, key in sorted(columns.items()):
         if key in by_key:
@@ -375,7 +164,7 @@ def read_table(
     for i, value in enumerate(header_values):
         # dates in the header row are a timescale (Jalon's own Gantt band): not data
         if i not in columns and isinstance(value, str) and value.strip():
-            ignored.append(f"column '{_text(value)}'")
+            ignored.append(f"column '{text_of(value)}'")
     if "duration" not in by_key and not ("start" in by_key and "finish" in by_key):
         raise FormatError(
             f"{source.where(header_number)}: no 'Duration' column (nor 'Start' and 'Finish'): "
@@ -383,9 +172,9 @@ def read_table(
             path=source.name,
             line=header_number,
         )
-    plain_headers = {_plain(labels[i]).split(" ")[0] for i in columns}
+    plain_headers = {plain(labels[i]).split(" ")[0] for i in columns}
     # 03/04/2025 is the 3rd of April under French headers, March 4th under English ones
-    day_first = bool(plain_headers & _FRENCH_WORDS)
+    day_first = bool(plain_headers & FRENCH_WORDS)
     errors = _Errors(source)
     return _Reader(source, by_key, labels, errors, warn, ignored, day_first, today).read(
         rows[pos + 1 :]
@@ -417,7 +206,7 @@ class _Reader:
 
     def cell(self, values: Sequence[Value], key: str) -> tuple[int, Value] | None:
         i = self.by_key.get(key)
-        if i is None or i >= len(values) or _blank(values[i]):
+        if i is None or i >= len(values) or blank(values[i]):
             return None
         return i, values[i]
 
@@ -453,8 +242,8 @@ class _Reader:
             cells = {k: c for k in KEYS if (c := self.cell(values, k)) is not None}
             if not cells:
                 continue  # a blank row
-            name = _text(cells["name"][1]) if "name" in cells else ""
-            if _plain(name) in _TOTAL_NAMES and "id" not in cells and "duration" not in cells:
+            name = text_of(cells["name"][1]) if "name" in cells else ""
+            if plain(name) in TOTAL_NAMES and "id" not in cells and "duration" not in cells:
                 self.ignored.append(f"{self.source.where(number)}: the totals row")
                 continue
             row = _Row(number, len(rows) + 1, 1, cells)
@@ -476,15 +265,17 @@ class _Reader:
             if "level" in row.cells:
                 raw = row.cells["level"][1]
                 try:
-                    number = float(_text(raw).replace(",", "."))
+                    number = float(text_of(raw).replace(",", "."))
                 except ValueError:
                     number = math.nan
                 if not number.is_integer() or not 1 <= number <= 100:
-                    self.fail(row, "level", f"'{_text(raw)}' is not an outline level (1, 2, 3 ...)")
+                    self.fail(
+                        row, "level", f"'{text_of(raw)}' is not an outline level (1, 2, 3 ...)"
+                    )
                     number = 1
                 level = int(number)
             elif "wbs" in row.cells:
-                level = _text(row.cells["wbs"][1]).strip(".").count(".") + 1
+                level = text_of(row.cells["wbs"][1]).strip(".").count(".") + 1
             previous = stack[-1][0] if stack else 0
             if level > previous + 1:
                 jumps += 1
@@ -508,7 +299,7 @@ class _Reader:
         ids: dict[str, int] = {}
         for position, row in enumerate(rows, start=1):
             if "id" in row.cells:
-                raw = _text(row.cells["id"][1])
+                raw = text_of(row.cells["id"][1])
                 if not raw.isdigit():
                     self.fail(row, "id", f"'{raw}' is not a row ID (a whole number)")
                     continue
@@ -529,7 +320,7 @@ class _Reader:
             wbs_refs.setdefault(numbers[row.uid], row.uid)
         for row in rows:
             if "wbs" in row.cells:
-                wbs_refs[_text(row.cells["wbs"][1])] = row.uid
+                wbs_refs[text_of(row.cells["wbs"][1])] = row.uid
         self.numbers = numbers
         return ids, wbs_refs
 
@@ -621,7 +412,7 @@ class _Reader:
             tasks.append(
                 Task(
                     uid=uid,
-                    name=_text(row.cells["name"][1])[:500],
+                    name=text_of(row.cells["name"][1])[:500],
                     duration=0 if uid in summaries else minutes,
                     parent=parents[uid],
                     elapsed=elapsed,
@@ -630,7 +421,7 @@ class _Reader:
                     constraint=constraint,
                     progress=progress,
                     wbs=self.custom_wbs(row),
-                    notes=_text(row.cells["notes"][1]) if "notes" in row.cells else "",
+                    notes=text_of(row.cells["notes"][1]) if "notes" in row.cells else "",
                 )
             )
             assignments.extend(self.assignments(row, resources))
@@ -646,7 +437,7 @@ class _Reader:
         """The WBS code of a row, unless it is the outline number Jalon would give."""
         if "wbs" not in row.cells:
             return None
-        code = _text(row.cells["wbs"][1])[:100]
+        code = text_of(row.cells["wbs"][1])[:100]
         return None if code == self.numbers.get(row.uid) else code
 
     def duration(
@@ -663,7 +454,7 @@ class _Reader:
                     return None, DurationUnit.DAY, False
                 return round(raw * self.units.minutes_per_day), DurationUnit.DAY, False
             try:
-                return parse_duration(_text(raw), self.units)
+                return parse_duration(text_of(raw), self.units)
             except CellValueError as exc:
                 self.fail(row, "duration", str(exc))
                 return None, DurationUnit.DAY, False
@@ -679,7 +470,7 @@ class _Reader:
             return []
         raw = row.cells["predecessors"][1]
         try:
-            items = parse_predecessors(_text(raw), self.units)
+            items = parse_predecessors(text_of(raw), self.units)
         except CellValueError as exc:
             self.fail(row, "predecessors", str(exc))
             return []
@@ -702,7 +493,7 @@ class _Reader:
         if "resources" not in row.cells:
             return []
         try:
-            items = parse_resources(_text(row.cells["resources"][1]))
+            items = parse_resources(text_of(row.cells["resources"][1]))
         except CellValueError as exc:
             self.fail(row, "resources", str(exc))
             return []
@@ -848,18 +639,4 @@ def table_rows(plan: Plan, schedule: Schedule) -> list[list[Value]]:
     return rows
 
 
-__all__ = [
-    "COMPUTED",
-    "EXPORT_HEADERS",
-    "KEYS",
-    "Source",
-    "column_letter",
-    "find_header",
-    "header_key",
-    "parse_date",
-    "parse_percent",
-    "parse_resources",
-    "read_table",
-    "table_rows",
-    "task_costs",
-]
+__all__ = ["EXPORT_HEADERS", "find_header", "read_table", "table_rows", "task_costs"]
