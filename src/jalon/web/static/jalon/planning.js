@@ -1,0 +1,442 @@
+// Jalon's planning editor: the WBS grid (typed cells posted with htmx) and the Gantt
+// (frappe-gantt, redrawn from the JSON endpoint after each edit).
+//
+// Every edit posts ONE change to the server, which reschedules the project and answers
+// with the re-rendered grid rows (and, out of band, the message area and the finish
+// date); the HX-Trigger header "jalon:scheduled" then makes the Gantt reload its bars.
+//
+// Additions to frappe-gantt, drawn after each render: baseline bars under the bars,
+// milestone diamonds, and a link handle (a dot at the end of each bar): drag it onto
+// another bar to create a finish-to-start link.
+(function () {
+  "use strict";
+  const editor = document.getElementById("editor");
+  if (!editor) return;
+  const ds = editor.dataset;
+  const canEdit = ds.canEdit === "1";
+  const SVGNS = "http://www.w3.org/2000/svg";
+  let gantt = null;
+  let tasks = [];
+  let viewMode = "Week";
+  let selected = null; // pk of the selected row
+  let pendingFocus = null; // {pk, field} to focus after the rows are swapped
+
+  // 409 (conflict), 422 (bad input) and 403 answers carry rows and a message: swap them
+  function configureHtmx() {
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "(403|409|422)", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+
+  // -- grid -----------------------------------------------------------------------------
+  function rowOf(el) {
+    return el && el.closest ? el.closest("tr[data-pk]") : null;
+  }
+
+  function post(url, values, focus) {
+    pendingFocus = focus || null;
+    editor.classList.add("busy");
+    return htmx.ajax("POST", url, { target: "#wbs-body", swap: "outerHTML", values: values });
+  }
+
+  function sendCell(input) {
+    const tr = rowOf(input);
+    if (!tr || input.readOnly || input.value === input.defaultValue) return;
+    input.dataset.sent = "1";
+    post(
+      ds.editUrl,
+      { task: tr.dataset.pk, version: tr.dataset.version, field: input.name, value: input.value },
+      { pk: tr.dataset.pk, field: input.name, next: input.dataset.next === "1" },
+    );
+  }
+
+  function select(tr) {
+    document.querySelectorAll("#wbs-body tr.selected").forEach((r) => r.classList.remove("selected"));
+    if (!tr) return;
+    tr.classList.add("selected");
+    selected = tr.dataset.pk;
+    document.querySelectorAll("#gantt .bar-wrapper.selected-bar").forEach((b) => b.classList.remove("selected-bar"));
+    const bar = document.querySelector(`#gantt .bar-wrapper[data-id="t${selected}"]`);
+    if (bar) bar.classList.add("selected-bar");
+  }
+
+  function action(name) {
+    if (name === "add") {
+      post(ds.addUrl, selected ? { after: selected } : {}, { pk: "new", field: "name" });
+      return;
+    }
+    const tr = selected && document.getElementById(`task-${selected}`);
+    if (!tr) {
+      showMessage(editor.dataset.selectFirst || "Select a task first.");
+      return;
+    }
+    if (name === "delete") {
+      const label = tr.querySelector("input[name=name]").value;
+      if (!window.confirm(`${editor.dataset.confirmDelete || "Delete"} “${label}”?`)) return;
+    }
+    post(ds.actionUrl.replace("ACTION", name), { task: tr.dataset.pk, version: tr.dataset.version }, { pk: tr.dataset.pk, field: "name" });
+  }
+
+  function showMessage(text) {
+    const box = document.getElementById("editor-message");
+    box.innerHTML = "";
+    const div = document.createElement("div");
+    div.className = "message error";
+    div.textContent = text;
+    box.appendChild(div);
+  }
+
+  function bindGrid() {
+    const body = document;
+    body.addEventListener("focusin", (e) => {
+      const tr = rowOf(e.target);
+      if (tr && tr.closest("#wbs-body")) select(tr);
+    });
+    body.addEventListener("change", (e) => {
+      const input = e.target;
+      if (!input.matches || !input.matches("#wbs-body input.cell") || input.dataset.sent) return;
+      sendCell(input);
+    });
+    body.addEventListener("keydown", (e) => {
+      const input = e.target;
+      if (input.matches && input.matches("#wbs-body input.cell")) {
+        if (e.key === "Enter") {
+          e.preventDefault();
+          if (input.value !== input.defaultValue && !input.readOnly) {
+            input.dataset.next = "1";
+            sendCell(input);
+          } else {
+            focusCell(nextRow(rowOf(input), 1), input.name);
+          }
+          return;
+        }
+        if (e.key === "Escape") {
+          input.value = input.defaultValue;
+          return;
+        }
+        if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+          if (!e.altKey) {
+            e.preventDefault();
+            focusCell(nextRow(rowOf(input), e.key === "ArrowDown" ? 1 : -1), input.name);
+            return;
+          }
+        }
+      }
+      if (!canEdit) return;
+      if (e.altKey && e.shiftKey) {
+        const map = { ArrowRight: "indent", ArrowLeft: "outdent", ArrowUp: "up", ArrowDown: "down" };
+        if (map[e.key]) {
+          e.preventDefault();
+          action(map[e.key]);
+        }
+      } else if (e.key === "Insert") {
+        e.preventDefault();
+        action("add");
+      } else if (e.key === "Delete" && e.ctrlKey) {
+        e.preventDefault();
+        action("delete");
+      }
+    });
+    editor.querySelectorAll("[data-action]").forEach((b) => b.addEventListener("click", () => action(b.dataset.action)));
+    const add = document.getElementById("add-task");
+    if (add) {
+      add.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const name = add.elements.name.value.trim();
+        if (!name) return;
+        post(ds.addUrl, { name: name }, { pk: "add", field: "name" });
+        add.elements.name.value = "";
+      });
+    }
+    // the conflict panel's buttons
+    document.addEventListener("click", (e) => {
+      const b = e.target.closest && e.target.closest("[data-conflict]");
+      if (!b) return;
+      if (b.dataset.conflict === "theirs") {
+        pendingFocus = null;
+        htmx.ajax("GET", ds.rowsUrl, { target: "#wbs-body", swap: "outerHTML" });
+      } else {
+        post(ds.editUrl, { task: b.dataset.task, version: b.dataset.version, field: b.dataset.field, value: b.dataset.value }, { pk: b.dataset.task, field: b.dataset.field });
+      }
+    });
+  }
+
+  function nextRow(tr, step) {
+    if (!tr) return null;
+    return step > 0 ? tr.nextElementSibling : tr.previousElementSibling;
+  }
+
+  function focusCell(tr, field) {
+    if (!tr) return;
+    const input = tr.querySelector(`input[name="${field}"]`);
+    if (input) {
+      input.focus();
+      input.select();
+    }
+  }
+
+  function afterRowsSwap() {
+    editor.classList.remove("busy");
+    const rows = document.querySelectorAll("#wbs-body tr[data-pk]");
+    const empty = document.getElementById("empty-state");
+    if (empty) empty.hidden = rows.length > 0;
+    const invalid = document.querySelector("#wbs-body input[aria-invalid=true]");
+    if (invalid) {
+      invalid.focus();
+      return;
+    }
+    if (!pendingFocus) return;
+    const f = pendingFocus;
+    pendingFocus = null;
+    if (f.pk === "add") {
+      const add = document.getElementById("add-task");
+      if (add) add.elements.name.focus();
+      return;
+    }
+    let tr = f.pk === "new" ? null : document.getElementById(`task-${f.pk}`);
+    if (f.pk === "new") {
+      // the added row: the one after the selected, else the last
+      const prev = selected && document.getElementById(`task-${selected}`);
+      tr = prev ? prev.nextElementSibling : rows[rows.length - 1];
+    }
+    if (!tr) return;
+    select(tr);
+    focusCell(f.next ? nextRow(tr, 1) || tr : tr, f.field);
+  }
+
+  // -- Gantt ----------------------------------------------------------------------------
+  const QUARTER = {
+    name: "Quarter",
+    padding: "3m",
+    step: "3m",
+    column_width: 110,
+    date_format: "YYYY-MM",
+    lower_text: (d) => `T${Math.floor(d.getMonth() / 3) + 1}`.replace("T", ds.lang === "fr" ? "T" : "Q"),
+    upper_text: (d, ld) => (!ld || d.getFullYear() !== ld.getFullYear() ? String(d.getFullYear()) : ""),
+    thick_line: (d) => d.getMonth() === 0,
+  };
+
+  function loadGantt() {
+    return fetch(ds.ganttUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((data) => {
+        tasks = data.tasks;
+        drawGantt();
+      });
+  }
+
+  function drawGantt() {
+    const el = document.getElementById("gantt");
+    const scroller = el.querySelector(".gantt-container");
+    const scroll = scroller ? [scroller.scrollLeft, scroller.scrollTop] : null;
+    el.innerHTML = "";
+    gantt = null;
+    if (!tasks.length) {
+      el.innerHTML = `<p class="muted gantt-empty">${editor.dataset.emptyGantt || ""}</p>`;
+      return;
+    }
+    // frappe-gantt changes the objects it is given: hand it copies
+    const copies = tasks.map((t) => Object.assign({}, t));
+    gantt = new Gantt(el, copies, {
+      view_mode: viewMode,
+      view_modes: ["Day", "Week", "Month", QUARTER],
+      language: ds.lang || "en",
+      readonly: !canEdit,
+      readonly_progress: true,
+      move_dependencies: false,
+      infinite_padding: false,
+      today_button: false,
+      view_mode_select: false,
+      scroll_to: scroll ? null : "start",
+      bar_height: 18,
+      padding: 14,
+      upper_header_height: 24,
+      lower_header_height: 24,
+      container_height: document.getElementById("wbs-wrap").clientHeight,
+      popup_on: "click",
+      on_date_change: onDateChange,
+      on_click: (task) => {
+        const tr = document.getElementById(`task-${task.pk}`);
+        if (tr) select(tr);
+      },
+    });
+    decorate();
+    const sc = el.querySelector(".gantt-container");
+    if (sc && scroll) {
+      sc.scrollLeft = scroll[0];
+      sc.scrollTop = scroll[1];
+    }
+    syncScroll();
+    if (selected) {
+      const bar = el.querySelector(`.bar-wrapper[data-id="t${selected}"]`);
+      if (bar) bar.classList.add("selected-bar");
+    }
+    el.dataset.ready = String(Date.now());
+  }
+
+  function fmt(d) {
+    const p = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  }
+
+  function onDateChange(task, start, end) {
+    const old = tasks.find((t) => t.id === task.id);
+    if (!old) return;
+    const oldStart = new Date(old.start.replace(" ", "T"));
+    const moved = Math.abs(start - oldStart) > 60 * 1000;
+    post(
+      ds.dragUrl,
+      { task: old.pk, version: old.version, mode: moved ? "move" : "resize", value: fmt(moved ? start : end) },
+      null,
+    );
+  }
+
+  function svgEl(name, attrs, parent) {
+    const el = document.createElementNS(SVGNS, name);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (parent) parent.appendChild(el);
+    return el;
+  }
+
+  // pixels per millisecond, measured on a bar that has a width
+  function scale() {
+    for (const t of tasks) {
+      const bar = document.querySelector(`#gantt .bar-wrapper[data-id="${t.id}"] .bar`);
+      const ms = new Date(t.end.replace(" ", "T")) - new Date(t.start.replace(" ", "T"));
+      if (bar && ms > 0) {
+        const w = Number(bar.getAttribute("width"));
+        if (w > 0) return w / ms;
+      }
+    }
+    return 0;
+  }
+
+  function decorate() {
+    const svg = document.querySelector("#gantt svg.gantt");
+    if (!svg) return;
+    const k = scale();
+    const layer = svgEl("g", { class: "jalon-layer" }, svg);
+    for (const t of tasks) {
+      const wrap = svg.querySelector(`.bar-wrapper[data-id="${t.id}"]`);
+      const bar = wrap && wrap.querySelector(".bar");
+      if (!bar) continue;
+      const x = Number(bar.getAttribute("x"));
+      const y = Number(bar.getAttribute("y"));
+      const h = Number(bar.getAttribute("height"));
+      const w = Number(bar.getAttribute("width"));
+      wrap.dataset.pk = t.pk;
+      wrap.setAttribute("data-critical", t.critical ? "true" : "false");
+      if (t.baseline_start && t.baseline_end && k) {
+        const bx = x + (new Date(t.baseline_start.replace(" ", "T")) - new Date(t.start.replace(" ", "T"))) * k;
+        const bw = Math.max(2, (new Date(t.baseline_end.replace(" ", "T")) - new Date(t.baseline_start.replace(" ", "T"))) * k);
+        svgEl("rect", { class: "baseline-bar", x: bx, y: y + h + 1, width: bw, height: 4, rx: 1 }, wrap.querySelector(".bar-group") || wrap);
+      }
+      if (t.kind === "milestone") {
+        const cx = x + w, cy = y + h / 2, r = h / 2 + 1;
+        svgEl("polygon", { class: "milestone-diamond", points: `${cx},${cy - r} ${cx + r},${cy} ${cx},${cy + r} ${cx - r},${cy}` }, wrap.querySelector(".bar-group") || wrap);
+      }
+      if (canEdit && t.kind !== "summary") {
+        const dot = svgEl("circle", { class: "link-handle", cx: x + w + (t.kind === "milestone" ? h / 2 + 6 : 6), cy: y + h / 2, r: 4, "data-pk": t.pk }, layer);
+        dot.addEventListener("mousedown", startLink);
+      }
+    }
+    drawToday(svg);
+  }
+
+  function drawToday(svg) {
+    // frappe-gantt marks today itself when today is in view; our line spans the rows
+    const k = scale();
+    const t = tasks.find((x) => document.querySelector(`#gantt .bar-wrapper[data-id="${x.id}"] .bar`));
+    if (!k || !t) return;
+    const bar = document.querySelector(`#gantt .bar-wrapper[data-id="${t.id}"] .bar`);
+    const x = Number(bar.getAttribute("x")) + (Date.now() - new Date(t.start.replace(" ", "T"))) * k;
+    const width = Number(svg.getAttribute("width")) || svg.getBBox().width;
+    if (x < 0 || x > width) return;
+    svgEl("line", { class: "today-line", x1: x, x2: x, y1: 0, y2: svg.getAttribute("height") || 2000 }, svg.querySelector(".jalon-layer"));
+  }
+
+  // drag from a link handle to another bar: a finish-to-start link
+  function startLink(e) {
+    e.preventDefault();
+    e.stopPropagation();
+    const svg = document.querySelector("#gantt svg.gantt");
+    const from = e.target.dataset.pk;
+    const pt = svg.createSVGPoint();
+    const at = (ev) => {
+      pt.x = ev.clientX;
+      pt.y = ev.clientY;
+      return pt.matrixTransform(svg.getScreenCTM().inverse());
+    };
+    const start = at(e);
+    const line = svgEl("line", { class: "link-draft", x1: start.x, y1: start.y, x2: start.x, y2: start.y }, svg);
+    const move = (ev) => {
+      const p = at(ev);
+      line.setAttribute("x2", p.x);
+      line.setAttribute("y2", p.y);
+    };
+    const up = (ev) => {
+      document.removeEventListener("mousemove", move);
+      document.removeEventListener("mouseup", up);
+      line.remove();
+      const target = document.elementFromPoint(ev.clientX, ev.clientY);
+      const wrap = target && target.closest && target.closest(".bar-wrapper");
+      const to = wrap && wrap.dataset.pk;
+      if (to && to !== from) post(ds.linkUrl, { predecessor: from, successor: to }, { pk: to, field: "predecessors" });
+    };
+    document.addEventListener("mousemove", move);
+    document.addEventListener("mouseup", up);
+  }
+
+  // the grid and the Gantt scroll together vertically
+  let syncing = false;
+  function syncScroll() {
+    const left = document.getElementById("wbs-wrap");
+    const right = document.querySelector("#gantt .gantt-container");
+    if (!left || !right) return;
+    right.onscroll = () => {
+      if (syncing) return;
+      syncing = true;
+      left.scrollTop = right.scrollTop;
+      syncing = false;
+    };
+    left.onscroll = () => {
+      if (syncing) return;
+      syncing = true;
+      right.scrollTop = left.scrollTop;
+      syncing = false;
+    };
+  }
+
+  function bindZoom() {
+    editor.querySelectorAll("[data-zoom]").forEach((b) =>
+      b.addEventListener("click", () => {
+        viewMode = b.dataset.zoom;
+        editor.querySelectorAll("[data-zoom]").forEach((x) => x.classList.toggle("current", x === b));
+        const sc = document.querySelector("#gantt .gantt-container");
+        if (sc) sc.scrollLeft = 0;
+        drawGantt();
+      }),
+    );
+  }
+
+  function init() {
+    configureHtmx();
+    bindGrid();
+    bindZoom();
+    document.body.addEventListener("htmx:afterSwap", (e) => {
+      if (e.detail.target && e.detail.target.id === "wbs-body") afterRowsSwap();
+    });
+    document.body.addEventListener("htmx:responseError", () => {
+      editor.classList.remove("busy");
+      showMessage(editor.dataset.serverError || "The server could not save this change.");
+    });
+    document.body.addEventListener("jalon:scheduled", () => loadGantt());
+    loadGantt();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
