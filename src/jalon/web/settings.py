@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page's Swagger UI from its own static files (no CDN)
     "jalon.web.accounts",
     "jalon.web.projects",
     "jalon.web.planning",

@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from jalon.web.api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("accounts/", include("jalon.web.accounts.urls")),
     path("", include("jalon.web.projects.urls")),
     path("", include("jalon.web.planning.urls")),

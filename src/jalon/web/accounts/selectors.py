@@ -31,3 +31,35 @@ def user_list(*, user: Any) -> QuerySet[Any]:
     if not is_pmo_admin(user):
         return User.objects.none()
     return User.objects.order_by("username")
+
+
+def api_tokens_of(user: Any) -> QuerySet[Any]:
+    """The user's own API tokens, newest first (revoked ones included)."""
+    from jalon.web.accounts.models import ApiToken
+
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_user(secret: str) -> Any | None:
+    """The active user owning an active token with this secret, or None. Marks the token
+    used (at most once a minute, so that reads stay reads)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jalon.web.accounts.models import ApiToken
+    from jalon.web.accounts.services import api_token_digest
+
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=api_token_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -74,3 +74,44 @@ def user_update(
         if can_create_projects is not None:
             _set_creator(account, can_create_projects)
     return account
+
+
+# -- personal API tokens --------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "jalon_"
+
+
+def api_token_digest(secret: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user: Any, name: str = "") -> tuple[Any, str]:
+    """A new API token for ``user``: returns it with its secret, shown once (only the
+    SHA-256 digest is stored)."""
+    import secrets
+
+    from jalon.web.accounts.models import ApiToken
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied
+    if len(name) > 100:
+        raise ValidationError({"name": [_("At most 100 characters.")]})
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, digest=api_token_digest(secret))
+    return token, secret
+
+
+def api_token_revoke(*, token: Any, user: Any) -> Any:
+    """Revoke a token: requests carrying it get 401 from now on. Only its owner may."""
+    from django.utils import timezone
+
+    if token.user_id != getattr(user, "pk", None):
+        raise PermissionDenied
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token

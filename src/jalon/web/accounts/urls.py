@@ -48,6 +48,8 @@ urlpatterns = [
         auth.PasswordResetCompleteView.as_view(template_name="accounts/message.html"),
         name="password_reset_complete",
     ),
+    path("tokens/", views.api_tokens_view, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("users/", views.user_list_view, name="users"),
     path("users/new/", views.user_create_view, name="user_create"),
     path("users/<int:pk>/", views.user_edit_view, name="user_edit"),

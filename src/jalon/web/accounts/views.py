@@ -90,3 +90,36 @@ def _add_errors(form: UserForm, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error("password" if "password" in form.fields else None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens_view(request: HttpRequest) -> HttpResponse:
+    """The user's personal API tokens: make one (its secret shown once), see the others."""
+    from jalon.web.accounts.selectors import api_tokens_of
+
+    secret = ""
+    error = ""
+    if request.method == "POST":
+        try:
+            _token, secret = services.api_token_create(
+                user=request.user, name=request.POST.get("name", "").strip()
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"tokens": api_tokens_of(request.user), "secret": secret, "error": error},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from jalon.web.accounts.selectors import api_tokens_of
+
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    services.api_token_revoke(token=token, user=request.user)
+    messages.success(request, _("The token is revoked."))
+    return redirect("accounts:api_tokens")
