@@ -34,20 +34,23 @@ from jalon.engine.cpm import schedule as cpm_schedule
 from jalon.engine.errors import ValidationError
 from jalon.engine.leveling.analysis import Overallocation, overallocations, resource_uid
 from jalon.engine.leveling.plan_model import (
+    NONE,
     Model,
+    Network,
     SgsResult,
     build_model,
+    link_bounds,
     lower_bound,
     makespan,
     priority_key,
     serial_sgs,
-    to_rcpsp,
 )
 from jalon.engine.leveling.rcpsp import Rcpsp
 from jalon.engine.model import Plan
 from jalon.engine.results import Schedule
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 Mode = Literal["fast", "optimal"]
 _FS, _SS, _FF, _SF = 0, 1, 2, 3
@@ -318,6 +321,88 @@ def _solve_lean(
     values = [int(solver.value(v)) for v in starts]
     proven = "optimal" if status == cp_model.OPTIMAL else "feasible"
     return values, proven, int(solver.best_objective_bound)
+
+
+def period_lags(model: Model, sgs: SgsResult) -> IntArray:
+    """Each link as a start-to-start lag in periods, as it stands in ``sgs``."""
+    net = model.net
+    bound = link_bounds(model.timeline.cal, net, sgs.start_time, sgs.finish_time, None)
+    return model.timeline.period_of(bound) - sgs.starts[net.src]
+
+
+def to_rcpsp(model: Model, sgs: SgsResult) -> Rcpsp:
+    """The model as the solver core's :class:`~jalon.engine.leveling.rcpsp.Rcpsp`.
+
+    Lengths and link lags are those of ``sgs`` (with calendars both depend on where a
+    task starts: CP-SAT works with these, and a serial pass in CP-SAT's order brings back
+    the exact ones). A latest start becomes an arc to one last node pinned at period 0
+    (``start[i] <= L`` is ``start[last] >= start[i] - L``), kept where the links leave
+    room for it. Capacity is a step function: what pinned tasks leave free."""
+    nn, m = model.n_nodes, model.n_resources
+    net = model.net
+    lengths = np.where(model.fixed, model.durations0, sgs.ends - sgs.starts)
+    lengths = np.where(model.work > 0, np.maximum(lengths, 1), 0).astype(np.int64)
+    demands = np.zeros((nn + 1, m), dtype=np.int64)
+    for i in np.flatnonzero(model.has_demand & ~model.fixed).tolist():
+        rows, q = model.demand_of(i)
+        demands[i, rows] = q
+    lag = period_lags(model, sgs)
+    arcs = list(zip(net.src.tolist(), net.dst.tolist(), lag.tolist(), strict=True))
+    release = np.where(model.fixed, model.release, np.minimum(model.release, sgs.starts))
+    est = earliest_starts(nn, net, lag, release, model.fixed)
+    limited = np.flatnonzero((model.latest < NONE) & ~model.fixed & (model.latest >= est))
+    anchor = nn
+    arcs += [(i, anchor, -int(model.latest[i])) for i in limited.tolist()]
+    profiles = []
+    peaks = []
+    for r in range(m):
+        free = np.maximum(model.capacity[r] - model.base_use[r], 0)
+        steps = [(0, int(free[0]))] if free.size else [(0, int(model.capacity[r]))]
+        change = np.flatnonzero(np.diff(free)) + 1
+        steps += [(int(t), int(free[t])) for t in change.tolist()]
+        if free.size and int(free[-1]) != int(model.capacity[r]):
+            steps.append((len(free), int(model.capacity[r])))
+        profiles.append(tuple(steps))
+        peaks.append(max(c for _, c in steps))
+    if m:
+        demands = np.minimum(demands, np.array(peaks, dtype=np.int64)[None, :])
+    fixed = [(int(i), int(model.release[i])) for i in np.flatnonzero(model.fixed).tolist()]
+    fixed.append((anchor, 0))
+    return Rcpsp(
+        durations=(*lengths.tolist(), 0),
+        precedences=tuple(arcs),
+        capacities=tuple(int(c) for c in model.capacity),
+        demands=tuple(map(tuple, demands.tolist())),
+        capacity_profiles=tuple(profiles),
+        releases=(*release.tolist(), 0),
+        fixed=tuple(fixed),
+    )
+
+
+def earliest_starts(
+    nn: int, net: Network, lags: IntArray, release: IntArray, fixed: BoolArray
+) -> IntArray:
+    """Earliest starts from the releases and the start-to-start ``lags`` alone."""
+    order = np.argsort(net.src, kind="stable")
+    ptr = np.zeros(nn + 1, dtype=np.int64)
+    np.cumsum(np.bincount(net.src, minlength=nn), out=ptr[1:])
+    lag = lags[order].tolist()
+    dst = net.dst[order].tolist()
+    es = release.tolist()
+    pinned = fixed.tolist()
+    indeg = np.bincount(net.dst, minlength=nn).tolist()
+    ready = [i for i in range(nn) if indeg[i] == 0]
+    p = ptr.tolist()
+    while ready:
+        i = ready.pop()
+        for k in range(p[i], p[i + 1]):
+            j = dst[k]
+            if not pinned[j] and es[i] + lag[k] > es[j]:
+                es[j] = es[i] + lag[k]
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                ready.append(j)
+    return np.array(es, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,20 +1,23 @@
 """A plan as a levelling model on integer periods, and the fast levelling pass.
 
 * :class:`Timeline`: the project calendar's working time cut into periods of ``g``
-  working minutes; every instant maps onto it, and every calendar of the plan has a
+  working minutes. Every instant maps onto it, and every calendar of the plan has a
   *work table* (its working minutes done by the start of each period), so that a task
   keeps its own calendar: started in period ``s``, a task of ``w`` working minutes ends
   at the first period by which its calendar has done ``w`` more minutes. A task that
   crosses a holiday or a plant shutdown is longer there, as in the real schedule.
 * :func:`build_model`: nodes are the plan's tasks, then one *gate* per linked summary
-  task (MS Project applies a link on a summary to every subtask, through the gate).
-  Links become arcs ``start[j] >= start[i] + off`` (from the start of ``i``, for SS and
-  SF) or ``start[j] >= end[i] + off`` (from its end, for FS and FF), the offsets
-  measured on the CPM schedule, so that the CPM dates are a solution. Releases are the
-  CPM early starts. Demands are ``units x 100``, capacities ``max_units x 100`` minus
-  what pinned tasks (and assignments on summary tasks) already use.
-* :func:`serial_sgs`: serial schedule generation, each task at the first period where
-  its resources have room for its whole (calendar-dependent) length.
+  task (the scheduler applies a summary's links to its subtasks through it). Releases
+  are the CPM early starts; demands ``units x 100`` on capacities ``max_units x 100``,
+  less what pinned tasks and assignments on summary tasks use. Latest starts (within
+  slack, No Later Than dates, pinned successors) are pulled back along the links.
+* :func:`serial_sgs`: serial schedule generation. Links are computed to the minute with
+  the scheduler's own rules (scheduler keys: packed working minutes, doubled, plus one
+  at a start of work), so that where the pass puts a task is where CPM will; resources
+  are checked per period, each task at the first period where they have room for its
+  whole (calendar-dependent) length.
+* :func:`to_rcpsp`: the same model as the solver core's
+  :class:`~jalon.engine.leveling.rcpsp.Rcpsp`, for CP-SAT and the independent checker.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ import numpy.typing as npt
 from jalon.engine.calendar import SHIFT, to_minutes
 from jalon.engine.cpm import compile_network
 from jalon.engine.leveling.analysis import PlanCalendars, plan_calendars
-from jalon.engine.leveling.rcpsp import Rcpsp
 from jalon.engine.model import ConstraintType, Plan, ResourceType
 from jalon.engine.results import Schedule
 
@@ -61,7 +63,6 @@ class Timeline:
         w = int(self.cal.cs.work_at(np.int64(origin_time), self.k)) - self.k * SHIFT
         self.origin = w - w % g
         self._tables: dict[int, IntArray] = {}
-        self._lists: dict[int, list[int]] = {}  # the same, for fast scalar look-ups
 
     def x(self, t: IntArray) -> FloatArray:
         """Instants -> positions in periods (fractional)."""
@@ -93,7 +94,6 @@ class Timeline:
             last = cs.last + dt.timedelta(days=max((cs.last - self.first).days, 366))
             self.cal = plan_calendars(self.plan, self.first, last)
             self._tables.clear()
-            self._lists.clear()
 
     def table(self, k: int, periods: int) -> IntArray:
         """Working minutes of calendar ``k`` done by the start of periods 0..periods."""
@@ -104,26 +104,7 @@ class Timeline:
             starts = self.period_start(np.arange(size, dtype=np.int64))
             got = (self.cal.cs.work_at(starts, k) - k * SHIFT).astype(np.int64)
             self._tables[k] = got
-            self._lists.pop(k, None)
         return got
-
-    def table_list(self, k: int, periods: int) -> list[int]:
-        """:meth:`table` as a list (``bisect`` on a list beats NumPy on one value)."""
-        got = self._lists.get(k)
-        if got is None or len(got) <= periods:
-            got = self.table(k, periods).tolist()
-            self._lists[k] = got
-        return got
-
-    def length(self, k: int, work: int, s: int) -> int:
-        """Periods a task of ``work`` minutes on calendar ``k`` takes from period ``s``."""
-        if work <= 0:
-            return 0
-        table = self.table_list(k, s + 1)
-        target = table[s] + work
-        while table[-1] < target:
-            table = self.table_list(k, 2 * len(table))
-        return max(bisect.bisect_left(table, target) - s, 1)
 
     def resume(self, k: int, work: IntArray) -> IntArray:
         """For each amount of work done by calendar ``k``, the period in which its work
@@ -135,13 +116,6 @@ class Timeline:
             table = self.table(k, 2 * len(table))
         ends = np.searchsorted(table, work, side="right") - 1
         return np.maximum(ends, 0)
-
-    def resume_one(self, k: int, work: int) -> int:
-        """:meth:`resume` for one amount of work."""
-        table = self.table_list(k, 1)
-        while table[-1] <= work:
-            table = self.table_list(k, 2 * len(table))
-        return max(bisect.bisect_right(table, work) - 1, 0)
 
     def ends(self, k: int, work: int, starts: IntArray) -> IntArray:
         """Vectorised :meth:`length`: the end period for each start in ``starts``."""
@@ -594,7 +568,7 @@ class SgsResult:
     start_time: IntArray
     finish_time: IntArray
     held: BoolArray
-    unresolved: list[int]  # no room by their latest start: left where links put them
+    unresolved: list[int]  # past their latest start: no room by then, or pushed there
 
 
 def serial_sgs(model: Model, key: Sequence[float] | FloatArray) -> SgsResult:
@@ -794,108 +768,3 @@ def lower_bound(model: Model) -> int:
             end = first + len(got) + rest
         bound = max(bound, end)
     return bound
-
-
-def period_lags(model: Model, sgs: SgsResult) -> IntArray:
-    """Each link as a start-to-start lag in periods, as it stands in ``sgs``."""
-    net = model.net
-    bound = link_bounds(model.timeline.cal, net, sgs.start_time, sgs.finish_time, None)
-    return model.timeline.period_of(bound) - sgs.starts[net.src]
-
-
-def check_model(model: Model, sgs: SgsResult) -> list[str]:
-    """Where ``sgs`` breaks the model: links (to the minute), releases, pins, capacity."""
-    net = model.net
-    out: list[str] = []
-    bound = link_bounds(model.timeline.cal, net, sgs.start_time, sgs.finish_time, None)
-    late = (sgs.start_time[net.dst] < bound) & (model.work[net.dst] > 0)
-    out += [f"link {net.src[k]} -> {net.dst[k]}" for k in np.flatnonzero(late).tolist()]
-    early = np.flatnonzero(sgs.starts < model.release)
-    out += [f"node {i} before its release" for i in early.tolist()]
-    moved = np.flatnonzero(model.fixed & (sgs.starts != model.release))
-    out += [f"pinned node {i} moved" for i in moved.tolist()]
-    h = int(max(sgs.ends.max(initial=0), model.base_use.shape[1])) + 1
-    use = np.zeros((model.n_resources, h), dtype=np.int64)
-    use[:, : model.base_use.shape[1]] = model.base_use
-    for i in np.flatnonzero(model.has_demand & ~model.fixed).tolist():
-        rows, q = model.demand_of(i)
-        for r, qq in zip(rows.tolist(), q.tolist(), strict=True):
-            use[r, sgs.starts[i] : sgs.ends[i]] += qq
-    over = np.argwhere(use > model.capacity[:, None])
-    out += [f"resource {r} over capacity in period {p}" for r, p in over.tolist()]
-    return out
-
-
-def to_rcpsp(model: Model, sgs: SgsResult) -> Rcpsp:
-    """The model as the solver core's :class:`~jalon.engine.leveling.rcpsp.Rcpsp`.
-
-    Lengths and link lags are those of ``sgs`` (with calendars both depend on where a
-    task starts: CP-SAT works with these, and a serial pass in CP-SAT's order brings back
-    the exact ones). A latest start becomes an arc to one last node pinned at period 0
-    (``start[i] <= L`` is ``start[last] >= start[i] - L``), kept where the links leave
-    room for it. Capacity is a step function: what pinned tasks leave free."""
-    nn, m = model.n_nodes, model.n_resources
-    net = model.net
-    lengths = np.where(model.fixed, model.durations0, sgs.ends - sgs.starts)
-    lengths = np.where(model.work > 0, np.maximum(lengths, 1), 0).astype(np.int64)
-    demands = np.zeros((nn + 1, m), dtype=np.int64)
-    for i in np.flatnonzero(model.has_demand & ~model.fixed).tolist():
-        rows, q = model.demand_of(i)
-        demands[i, rows] = q
-    lag = period_lags(model, sgs)
-    arcs = list(zip(net.src.tolist(), net.dst.tolist(), lag.tolist(), strict=True))
-    release = np.where(model.fixed, model.release, np.minimum(model.release, sgs.starts))
-    est = earliest_starts(nn, net, lag, release, model.fixed)
-    limited = np.flatnonzero((model.latest < NONE) & ~model.fixed & (model.latest >= est))
-    anchor = nn
-    arcs += [(i, anchor, -int(model.latest[i])) for i in limited.tolist()]
-    profiles = []
-    peaks = []
-    for r in range(m):
-        free = np.maximum(model.capacity[r] - model.base_use[r], 0)
-        steps = [(0, int(free[0]))] if free.size else [(0, int(model.capacity[r]))]
-        change = np.flatnonzero(np.diff(free)) + 1
-        steps += [(int(t), int(free[t])) for t in change.tolist()]
-        if free.size and int(free[-1]) != int(model.capacity[r]):
-            steps.append((len(free), int(model.capacity[r])))
-        profiles.append(tuple(steps))
-        peaks.append(max(c for _, c in steps))
-    if m:
-        demands = np.minimum(demands, np.array(peaks, dtype=np.int64)[None, :])
-    fixed = [(int(i), int(model.release[i])) for i in np.flatnonzero(model.fixed).tolist()]
-    fixed.append((anchor, 0))
-    return Rcpsp(
-        durations=(*lengths.tolist(), 0),
-        precedences=tuple(arcs),
-        capacities=tuple(int(c) for c in model.capacity),
-        demands=tuple(map(tuple, demands.tolist())),
-        capacity_profiles=tuple(profiles),
-        releases=(*release.tolist(), 0),
-        fixed=tuple(fixed),
-    )
-
-
-def earliest_starts(
-    nn: int, net: Network, lags: IntArray, release: IntArray, fixed: BoolArray
-) -> IntArray:
-    """Earliest starts from the releases and the start-to-start ``lags`` alone."""
-    order = np.argsort(net.src, kind="stable")
-    ptr = np.zeros(nn + 1, dtype=np.int64)
-    np.cumsum(np.bincount(net.src, minlength=nn), out=ptr[1:])
-    lag = lags[order].tolist()
-    dst = net.dst[order].tolist()
-    es = release.tolist()
-    pinned = fixed.tolist()
-    indeg = np.bincount(net.dst, minlength=nn).tolist()
-    ready = [i for i in range(nn) if indeg[i] == 0]
-    p = ptr.tolist()
-    while ready:
-        i = ready.pop()
-        for k in range(p[i], p[i + 1]):
-            j = dst[k]
-            if not pinned[j] and es[i] + lag[k] > es[j]:
-                es[j] = es[i] + lag[k]
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                ready.append(j)
-    return np.array(es, dtype=np.int64)
