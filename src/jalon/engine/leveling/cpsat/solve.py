@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
+from jalon.engine.leveling.cpsat import lns
 from jalon.engine.leveling.cpsat.model import build_model
 from jalon.engine.leveling.rcpsp import InfeasibleError, Rcpsp, RcpspSolution
 
@@ -49,10 +51,10 @@ def solve_optimal(
         if time_limit is not None and problem.n_tasks >= LARGE:
             # on large problems CP-SAT's neighbourhood search improves slowly on two
             # cores; iterated justification gains faster at first, so it gets a share
-            found = heuristic.solve(seed=seed, budget=10**9, seconds=HINT_SHARE * time_limit)
+            warm = heuristic.solve(seed=seed, budget=10**9, seconds=HINT_SHARE * time_limit)
         else:
-            found = heuristic.solve(seed=seed, budget=HINT_BUDGET)
-        hint = found if found is not None else None
+            warm = heuristic.solve(seed=seed, budget=HINT_BUDGET)
+        hint = warm
     if hint is not None:
         upper = problem.makespan(hint)
     else:
@@ -64,24 +66,58 @@ def solve_optimal(
     built = build_model(problem, upper_bound=upper, hint=hint)
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = workers
+    # One worker proves (CP-SAT's own search); with two or more, our neighbourhood
+    # search runs beside it on the warm start (see lns.py: it keeps a wall-clock limit
+    # per step, which CP-SAT's interleaved neighbourhoods did not on a loaded machine).
+    side_search = workers >= 2 and hint is not None and time_limit is not None
+    params.num_workers = workers - 1 if side_search else workers
     params.random_seed = seed
-    if time_limit is not None:
-        params.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - t0))
-    status = solver.solve(built.model)
+    until = None if time_limit is None else t0 + time_limit
+    if until is not None:
+        params.max_time_in_seconds = max(0.05, until - time.perf_counter())
+    found: list[Sequence[int]] = []
+    if side_search and hint is not None and until is not None:
+        outcome: list[cp_model.CpSolverStatus] = []
+        main = threading.Thread(target=lambda: outcome.append(solver.solve(built.model)))
+        main.start()
+
+        def better(starts: list[int]) -> None:
+            if problem.makespan(starts) <= problem.lower_bound:
+                solver.stop_search()  # nothing left to prove
+
+        found.append(
+            lns.improve(
+                problem,
+                built,
+                list(hint),
+                until=until,
+                seed=seed,
+                stop=lambda: not main.is_alive(),
+                on_better=better,
+            )
+        )
+        solver.stop_search()
+        main.join()
+        status = outcome[0]
+    else:
+        status = solver.solve(built.model)
+    if hint is not None:
+        found.append(list(hint))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        starts = [int(solver.value(v)) for v in built.starts]
-        bound = max(problem.lower_bound, int(solver.best_objective_bound))
-        if hint is not None and problem.makespan(hint) <= problem.makespan(starts):
-            starts = list(hint)  # never return worse than the warm start
-        proven = status == cp_model.OPTIMAL or problem.makespan(starts) <= bound
-        return _solution(problem, starts, "optimal" if proven else "feasible", bound, t0)
+        found.append([int(solver.value(v)) for v in built.starts])
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError("no schedule meets the links, capacities, pins and deadline")
-    if hint is not None:
-        bound = max(problem.lower_bound, int(solver.best_objective_bound))
-        return _solution(problem, hint, "heuristic", bound, t0)
-    raise InfeasibleError(f"CP-SAT found no schedule in {time_limit} s ({status.name})")
+    if not found:
+        raise InfeasibleError(f"CP-SAT found no schedule in {time_limit} s ({status.name})")
+    # the best of CP-SAT's, the side search's and the warm start (never worse than it)
+    starts = min(found, key=problem.makespan)
+    bound = max(problem.lower_bound, int(solver.best_objective_bound))
+    if status == cp_model.OPTIMAL:
+        bound = max(bound, problem.makespan(found[-1]))
+    proven = problem.makespan(starts) <= bound
+    searched = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or len(found) > 1
+    label = "optimal" if proven else "feasible" if searched else "heuristic"
+    return _solution(problem, starts, label, bound, t0)
 
 
 def _solution(
