@@ -141,3 +141,23 @@ def test_cp_sat_matches_brute_force_on_tiny_problems(p: Rcpsp) -> None:
     assert check(p, result.starts) == []
     assert result.status == "optimal"
     assert result.makespan == brute_force(p)
+
+
+def test_neighbourhood_search_keeps_valid_schedules_and_never_worsens() -> None:
+    import time
+
+    from jalon.engine.leveling.cpsat import lns
+    from jalon.engine.leveling.cpsat.model import build_model
+    from jalon.engine.leveling.heuristic import Heuristic
+
+    p = load("j3013_1")
+    start = Heuristic(p).solve(budget=300)
+    assert start is not None
+    base = build_model(p, upper_bound=p.makespan(start), hint=start)
+    seen: list[list[int]] = []
+    result = lns.improve(p, base, start, until=time.perf_counter() + 2, on_better=seen.append)
+    assert check(p, result) == []
+    assert p.makespan(result) <= p.makespan(start)
+    for better in seen:
+        assert check(p, better) == []
+    assert [p.makespan(s) for s in seen] == sorted((p.makespan(s) for s in seen), reverse=True)
