@@ -52,12 +52,14 @@ class ApiClient:
 
 @pytest.fixture
 def api_for() -> Callable[[Any], ApiClient]:
-    """``api_for(user)``: a client with a fresh token of ``user``; ``api_for(None)``:
-    anonymous."""
+    """``api_for(user)``: a client with a fresh token of ``user``; ``api_for("secret")``:
+    with that token; ``api_for(None)``: anonymous."""
 
     def make(user: Any) -> ApiClient:
         if user is None:
             return ApiClient()
+        if isinstance(user, str):
+            return ApiClient(user)
         _token, secret = api_token_create(user=user, name="tests")
         return ApiClient(secret)
 
