@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from jalon.web.planning.models import Assignment, Baseline, Calendar, Link, Resource, Task
+from jalon.web.planning.models import (
+    Assignment,
+    Baseline,
+    BaselineTask,
+    Calendar,
+    Link,
+    Resource,
+    Task,
+)
 from jalon.web.projects.models import Membership, Project
 from jalon.web.projects.selectors import can_view, projects_visible_to
 
@@ -183,3 +191,124 @@ def project_history(*, project: Project, user: Any, limit: int = 200) -> list[Hi
             )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+# -- the planning editor (grid and Gantt) ---------------------------------------------------
+
+
+def _stamp(value: dt.datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else None
+
+
+def gantt_tasks(*, project: Project, user: Any) -> list[dict[str, Any]]:
+    """The Gantt's bars: dates, progress, links, kind and baseline 0, in outline order.
+
+    Three queries whatever the number of tasks (tasks, links, baseline values).
+    """
+    _visible(project, user)
+    deps: dict[int, list[str]] = {}
+    for pred, succ in Link.objects.filter(project=project).values_list(
+        "predecessor_id", "successor_id"
+    ):
+        deps.setdefault(succ, []).append(f"t{pred}")
+    baseline = {
+        task: (start, finish)
+        for task, start, finish in BaselineTask.objects.filter(
+            baseline__project=project, baseline__number=0
+        ).values_list("task_id", "start", "finish")
+    }
+    out = []
+    for t in (
+        Task.objects.filter(project=project, start__isnull=False, finish__isnull=False)
+        .order_by("position")
+        .values_list(
+            "pk",
+            "name",
+            "wbs_code",
+            "outline_number",
+            "start",
+            "finish",
+            "percent_complete",
+            "rolled_percent",
+            "critical",
+            "is_summary",
+            "is_milestone",
+            "version",
+        )
+    ):
+        pk, name, code, number, start, finish, percent, rolled, critical, summary, milestone = t[
+            :11
+        ]
+        kind = "summary" if summary else "milestone" if milestone else "task"
+        bstart, bfinish = baseline.get(pk, (None, None))
+        out.append(
+            {
+                "id": f"t{pk}",
+                "pk": pk,
+                "wbs": code or number,
+                "name": name,
+                "start": _stamp(start),
+                "end": _stamp(finish),
+                "progress": round(rolled if summary else percent),
+                "dependencies": ", ".join(deps.get(pk, ())),
+                # one class (frappe-gantt takes one): task, critical, summary,
+                # summary-critical, milestone, milestone-critical
+                "custom_class": (
+                    ("critical" if kind == "task" else f"{kind}-critical") if critical else kind
+                ),
+                "critical": critical,
+                "kind": kind,
+                "baseline_start": _stamp(bstart),
+                "baseline_end": _stamp(bfinish),
+                "version": t[11],
+            }
+        )
+    return out
+
+
+def assignments_text(*, project: Project, user: Any) -> dict[int, str]:
+    """task pk -> its resources as typed in the grid: ``"Alice, Bob[50%]"``."""
+    _visible(project, user)
+    out: dict[int, list[str]] = {}
+    for task, name, units in (
+        Assignment.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("task_id", "resource__name", "units")
+    ):
+        out.setdefault(task, []).append(name if units == 1 else f"{name}[{units * 100:g}%]")
+    return {pk: ", ".join(items) for pk, items in out.items()}
+
+
+@dataclass(frozen=True)
+class TaskChangeSince:
+    """Who changed a task after the version a client loaded, and what (for conflicts)."""
+
+    user: str
+    when: dt.datetime | None
+    changes: list[Change]
+
+
+def task_changes_since(*, task: Task, user: Any, version: int) -> TaskChangeSince:
+    _visible(task.project, user)
+    records = list(
+        Task.history.filter(id=task.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    before = next((r for r in reversed(records) if r.version <= version), None)
+    last = records[-1] if records else None
+    changes: list[Change] = []
+    if before is not None and last is not None:
+        for f in Task.history.model._meta.fields:  # type: ignore[attr-defined]
+            name = f.attname
+            if name in SKIP_FIELDS:
+                continue
+            old, new = getattr(before, name), getattr(last, name)
+            if old != new:
+                changes.append(Change(name.removesuffix("_id"), old, new))
+    who = last.history_user if last is not None else None
+    return TaskChangeSince(
+        user=(who.get_full_name() or who.get_username()) if who is not None else "",
+        when=last.history_date if last is not None else None,
+        changes=changes,
+    )

@@ -828,3 +828,55 @@ def task_predecessors_set(*, task: Task, text: str, version: int | None, user: A
     schedule_recompute(project=project)
     current.refresh_from_db()
     return current
+
+
+@service
+def task_resources_set(
+    *, task: Task, resources: Iterable[tuple[str, float]], version: int | None, user: Any
+) -> Task:
+    """Replace a task's assignments with ``[(resource name, units), ...]``, as typed in
+    MS Project's Resource Names column (``"Alice, Bob[50%]"``). An unknown name creates
+    the resource when the user may create resources (as MS Project does)."""
+    from jalon.web.accounts.selectors import can_create_projects
+
+    current = _locked_task(task)
+    project = current.project
+    require_edit(user, project)
+    wanted = list(resources)
+    _check_version(
+        current,
+        version,
+        {"resources": ", ".join(name for name, _units in wanted)},
+        _("Task %(wbs)s '%(name)s'") % {"wbs": current.wbs, "name": current.name},
+    )
+    by_name: dict[str, Resource] = {}
+    for name, units in wanted:
+        if not 0 < units <= 100:
+            raise ValidationError({"resources": [_("Units are between 1% and 10000%.")]})
+        found = Resource.objects.filter(name__iexact=name).order_by("pk").first()
+        if found is None:
+            if not can_create_projects(user):
+                raise ValidationError(
+                    {"resources": [_("No resource named '%(name)s'.") % {"name": name}]}
+                )
+            found = Resource(name=name)
+            _clean(found, ["name"])
+            found.save()
+        by_name[name] = found
+    units_of = {by_name[name].pk: units for name, units in wanted}
+    existing = {a.resource_id: a for a in Assignment.objects.filter(task=current)}
+    for pk, assignment in existing.items():
+        if pk not in units_of:
+            assignment.delete()
+    for pk, units in units_of.items():
+        assignment = existing.get(pk)
+        if assignment is None:
+            Assignment.objects.create(project=project, task=current, resource_id=pk, units=units)
+        elif assignment.units != units:
+            assignment.units = units
+            assignment.save()
+    current.version += 1
+    current.save(update_fields=["version"])
+    schedule_recompute(project=project)
+    current.refresh_from_db()
+    return current

@@ -1,10 +1,20 @@
 from django.urls import path
 
-from jalon.web.planning import views
+from jalon.web.planning import editor, views
 
 app_name = "planning"
 urlpatterns = [
     path("projects/import/", views.import_view, name="import"),
     path("projects/<int:pk>/export.<str:fmt>", views.export_view, name="export"),
     path("projects/<int:pk>/baseline/", views.baseline_view, name="baseline"),
+    # the planning editor (grid + Gantt) and the history: planning/editor.py
+    path("projects/<int:pk>/plan/", editor.plan_view, name="plan"),
+    path("projects/<int:pk>/plan/rows/", editor.rows_view, name="plan_rows"),
+    path("projects/<int:pk>/plan/gantt.json", editor.gantt_json_view, name="gantt_json"),
+    path("projects/<int:pk>/plan/edit/", editor.task_edit_view, name="task_edit"),
+    path("projects/<int:pk>/plan/add/", editor.task_add_view, name="task_add"),
+    path("projects/<int:pk>/plan/drag/", editor.gantt_drag_view, name="gantt_drag"),
+    path("projects/<int:pk>/plan/link/", editor.link_add_view, name="link_add"),
+    path("projects/<int:pk>/plan/<str:action>/", editor.task_action_view, name="task_action"),
+    path("projects/<int:pk>/history/", editor.history_view, name="history"),
 ]

@@ -219,6 +219,14 @@
     thick_line: (d) => d.getMonth() === 0,
   };
 
+  // frappe-gantt starts on the first of its view_modes (whatever view_mode says): the
+  // current one goes first
+  function viewModes() {
+    const modes = [Gantt.VIEW_MODE.DAY, Object.assign({}, Gantt.VIEW_MODE.WEEK, { column_width: 90 }), Gantt.VIEW_MODE.MONTH, QUARTER];
+    const at = modes.findIndex((m) => m.name === viewMode);
+    return [modes[at], ...modes.filter((m, i) => i !== at)];
+  }
+
   function loadGantt() {
     return fetch(ds.ganttUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((r) => r.json())
@@ -242,7 +250,7 @@
     const copies = tasks.map((t) => Object.assign({}, t));
     gantt = new Gantt(el, copies, {
       view_mode: viewMode,
-      view_modes: ["Day", "Week", "Month", QUARTER],
+      view_modes: viewModes(),
       language: ds.lang || "en",
       readonly: !canEdit,
       readonly_progress: true,
