@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from jalon.web.planning.models import Link, Task
+from jalon.web.planning.schemas import ScheduleOut
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +226,9 @@ def test_schedule_get_and_recompute(project_roles: dict[str, Any], manager_api: 
     response = manager_api.get(f"/projects/{project.pk}/schedule")
     assert response.status_code == 200
     body = response.json()
+    ScheduleOut.model_validate(body)  # the documented shape
     assert body["finish"] == "2027-01-22T17:00:00"
+    assert body["tasks"][1]["start"] == "2027-01-04T08:00:00"
     assert [t["uid"] for t in body["tasks"]] == [1, 2, 3, 4]
     assert body["tasks"][1]["total_float"] == 0
     assert body["tasks"][3]["is_milestone"] is True
