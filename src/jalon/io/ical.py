@@ -180,7 +180,7 @@ def read_ics(stream: BinaryIO, name: str = "<input>") -> ImportResult:
         )
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except Exception as exc:
         raise FormatError(f"not a valid iCalendar file: {exc}", path=name) from None
     return _IcsReader(name).read(calendars)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeAlias
 
+import numpy as np
 import yaml
 
 from jalon.engine.calendar import recurrence_dates
@@ -177,7 +178,25 @@ class _YamlTree:
         return _Scalar(line, value, text, plain)
 
 
+# libyaml's composer recurses in C without a depth check: refuse absurd nesting before it
+# can exhaust the C stack (a plan nests a few levels; these bounds are far above that)
+_DEEP_FLOW = 200
+_DEEP_BLOCK = re.compile(r"(?:-[ \t]+){100}|^[ \t]{800}", re.MULTILINE)
+
+
+def _nesting_guard(text: str, name: str) -> None:
+    if _DEEP_BLOCK.search(text):
+        raise FormatError("not valid YAML: nested too deeply", path=name)
+    if text.count("[") + text.count("{") > _DEEP_FLOW:
+        codes = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        step = (codes == ord("[")).astype(np.int32) + (codes == ord("{"))
+        step -= (codes == ord("]")).astype(np.int32) + (codes == ord("}"))
+        if int(np.cumsum(step).max()) > _DEEP_FLOW:
+            raise FormatError("not valid YAML: nested too deeply", path=name)
+
+
 def _compose_yaml(text: str, name: str) -> _Node | None:
+    _nesting_guard(text, name)
     try:
         root = yaml.compose(text, Loader=_YAML_LOADER)
         return None if root is None else _YamlTree(name).convert(root)
