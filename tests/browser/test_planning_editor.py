@@ -60,7 +60,8 @@ def type_cell(page: Any, name: str, field: str, text: str) -> None:
 def wait_bar(page: Any, pk: int, cls: str, *, present: bool = True) -> None:
     """The Gantt bar of task ``pk`` has (or has not) the class ``cls``."""
     page.wait_for_function(
-        "([id, c, on]) => { const b = document.querySelector(`#gantt .bar-wrapper[data-id=t${id}]`);"
+        "([id, c, on]) => {"
+        " const b = document.querySelector(`#gantt .bar-wrapper[data-id=t${id}]`);"
         " return b && b.classList.contains(c) === on; }",
         arg=[pk, cls, present],
     )
@@ -116,6 +117,9 @@ def test_plan_edit_drag_conflict_french(live_server: Any, context: Any) -> None:
 
     # drag the user guide's bar four weeks to the right: Launch (its successor) moves and
     # the critical path goes through the guide instead of Build and Test
+    ready = page.get_attribute("#gantt", "data-ready")
+    page.click("[data-zoom=Month]")  # about 4 px a day: the drag stays in view
+    wait_rescheduled(page, ready)
     bar = page.locator(f'#gantt .bar-wrapper[data-id="t{guide.pk}"] .bar')
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
@@ -125,9 +129,10 @@ def test_plan_edit_drag_conflict_french(live_server: Any, context: Any) -> None:
     page.mouse.move(x, y)
     page.mouse.down()
     for step in range(1, 11):
-        page.mouse.move(x + 36 * step, y)
+        page.mouse.move(x + 16 * step, y)
     page.mouse.up()
     wait_rescheduled(page, ready)
+    shot(page, "03-after-drag")
     page.wait_for_function(
         f"document.querySelector('#gantt .bar-wrapper[data-id=\"t{guide.pk}\"]')"
         ".classList.contains('critical')"

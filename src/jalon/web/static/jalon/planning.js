@@ -290,14 +290,33 @@
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
   }
 
+  // frappe-gantt may report a drag while the mouse moves: keep the last report and post
+  // it once the mouse button is released
+  let dragged = null;
   function onDateChange(task, start, end) {
+    dragged = { task, start, end };
+  }
+  document.addEventListener(
+    "mouseup",
+    () => {
+      setTimeout(() => {
+        if (dragged) sendDrag();
+        dragged = null;
+      }, 0);
+    },
+    true,
+  );
+
+  function sendDrag() {
+    const { task, start, end } = dragged;
     const old = tasks.find((t) => t.id === task.id);
     if (!old) return;
     const oldStart = new Date(old.start.replace(" ", "T"));
-    const moved = Math.abs(start - oldStart) > 60 * 1000;
+    const moved = Math.abs(start - oldStart) > 60 * 60 * 1000;
+    // the day only: the server keeps the task's time of day
     post(
       ds.dragUrl,
-      { task: old.pk, version: old.version, mode: moved ? "move" : "resize", value: fmt(moved ? start : end) },
+      { task: old.pk, version: old.version, mode: moved ? "move" : "resize", value: fmt(moved ? start : end).slice(0, 10) },
       null,
     );
   }
