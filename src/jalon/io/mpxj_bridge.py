@@ -71,7 +71,8 @@ def _start(what: str, name: str) -> str:
 
         if not jpype.isJVMStarted():
             try:
-                jpype.startJVM(*_JVM_ARGS, convertStrings=False)
+                # Java strings come back as str: one call less per text field
+                jpype.startJVM(*_JVM_ARGS, convertStrings=True)
             except Exception as exc:  # no usable JVM: JPype raises its own exception types
                 raise FormatError(
                     f"reading {what} files {INSTALL_HINT}: cannot start Java ({exc})", path=name

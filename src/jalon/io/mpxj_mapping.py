@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jalon.engine.model import (
+    ASAP,
     DATED_CONSTRAINTS,
     STANDARD_DAY,
     Assignment,
@@ -192,7 +193,7 @@ class Mapper:
             # an empty project (GanttProject writes none then): any start will do
             start = dt.datetime.combine(dt.date.today(), dt.time(8))
             self.warn("the file has no start date and no dated task: the project starts today")
-        from_finish = _str(_enum(props.getScheduleFrom())) == "FINISH"
+        from_finish = (_enum(props.getScheduleFrom())) == "FINISH"
         finish = _datetime(props.getFinishDate())
         if from_finish and finish is None:
             self.warn("scheduled from its finish without a finish date: scheduled from its start")
@@ -231,7 +232,7 @@ class Mapper:
         if value is None:
             return None
         amount = _num(value.getDuration())
-        units = _str(_enum(value.getUnits()))
+        units = _enum(value.getUnits())
         if units in _ELAPSED_MINUTES:
             size, unit = _ELAPSED_MINUTES[units]
             return round(amount * size), unit, True
@@ -289,7 +290,7 @@ class Mapper:
                 base = names.get(int(parent.getUniqueID()))
             week: dict[int, tuple[WorkingTime, ...]] = {}
             for day in days:
-                kind = _str(_enum(cal.getCalendarDayType(day)))
+                kind = _enum(cal.getCalendarDayType(day))
                 if kind == "WORKING":
                     week[_WEEKDAYS[_str(day.name())]] = (
                         self.hours(cal.getCalendarHours(day)) or STANDARD_DAY
@@ -344,7 +345,7 @@ class Mapper:
         )
 
     def recurrence(self, data: Any) -> Recurrence | None:
-        kind = _str(_enum(data.getRecurrenceType()))
+        kind = _enum(data.getRecurrenceType())
         interval = max(1, int(_num(data.getFrequency(), 1)))
         occurrences = None
         if not bool(data.getUseEndDate()) and data.getOccurrences() is not None:
@@ -497,23 +498,25 @@ class Mapper:
         if minutes < 0:
             self.warn(f"{who}: negative duration read as 0")
             minutes = 0
-        milestone = bool(t.getMilestone())
-        manual = _str(_enum(t.getTaskMode())) == "MANUALLY_SCHEDULED"
+        # each Java call costs microseconds: fields the file does not have are not asked for
+        has = self.has
+        milestone = bool(t.getMilestone())  # always asked: "not a milestone" is not a default
+        manual = has("TASK_MODE") and _enum(t.getTaskMode()) == "MANUALLY_SCHEDULED"
         manual = manual and start is not None and finish is not None
-        activity = _str(_enum(t.getActivityType())) if self.has("ACTIVITY_TYPE") else ""
+        activity = _enum(t.getActivityType()) if has("ACTIVITY_TYPE") else ""
         if activity in ("LEVEL_OF_EFFORT", "HAMMOCK"):
             counts["loe"] += 1
-        constraint = self.constraint(t, who, start, finish)
-        if self.has("SECONDARY_CONSTRAINT_TYPE") and t.getSecondaryConstraintType() is not None:
+        constraint = self.constraint(t, who, start, finish) if has("CONSTRAINT_TYPE") else ASAP
+        if has("SECONDARY_CONSTRAINT_TYPE") and t.getSecondaryConstraintType() is not None:
             counts["secondary"] += 1
-        percent = _num(t.getPercentageComplete())
+        percent = _num(t.getPercentageComplete()) if has("PERCENT_COMPLETE") else 0.0
         if not 0 <= percent <= 100:
             self.warn(
                 f"{who}: percent complete {percent:g} read as {min(100.0, max(0.0, percent)):g}"
             )
             percent = min(100.0, max(0.0, percent))
         remaining = None
-        rem = self.duration_minutes(t.getRemainingDuration())
+        rem = self.duration_minutes(t.getRemainingDuration()) if has("REMAINING_DURATION") else None
         # keep it only when % complete does not give it already
         if (
             rem is not None
@@ -521,7 +524,7 @@ class Mapper:
             and abs(rem[0] - (minutes - round(minutes * percent / 100))) > 1
         ):
             remaining = rem[0]
-        priority = t.getPriority()
+        priority = t.getPriority() if has("PRIORITY") else None
         priority_value = 500 if priority is None else int(priority.getValue())
         delay = 0
         if self.has("LEVELING_DELAY"):
@@ -529,8 +532,9 @@ class Mapper:
             delay = max(0, got_delay[0]) if got_delay else 0
         # GanttProject has no WBS: MPXJ numbers the rows in its place
         wbs = _str(t.getWBS()) if self.has("WBS") and self.format != "gan" else ""
-        active = t.getActive()
-        actual_start, actual_finish = _datetime(t.getActualStart()), _datetime(t.getActualFinish())
+        active = t.getActive() if has("ACTIVE") else None
+        actual_start = _datetime(t.getActualStart()) if has("ACTUAL_START") else None
+        actual_finish = _datetime(t.getActualFinish()) if has("ACTUAL_FINISH") else None
         # files written by tools without actual dates (GanttProject, MPX, Planner): the
         # task started when the file says it starts
         if percent > 0 and actual_start is None and start is not None:
@@ -548,7 +552,9 @@ class Mapper:
             "milestone": None if milestone == (minutes == 0) else milestone,
             "constraint": constraint,
             "deadline": _datetime(t.getDeadline()) if self.has("DEADLINE") else None,
-            "calendar": self.calendar_name(t.getCalendar()),
+            "calendar": self.calendar_names.get(int(t.getCalendarUniqueID()))
+            if has("CALENDAR_UNIQUE_ID") and t.getCalendarUniqueID() is not None
+            else None,
             "manual": manual,
             "start": start if manual else None,
             "finish": finish if manual else None,
@@ -568,7 +574,7 @@ class Mapper:
     def constraint(
         self, t: Any, who: str, start: dt.datetime | None, finish: dt.datetime | None
     ) -> Constraint:
-        kind = _str(_enum(t.getConstraintType()))
+        kind = _enum(t.getConstraintType())
         ctype = _CONSTRAINTS.get(kind, ConstraintType.ASAP) if kind else ConstraintType.ASAP
         if kind and kind not in _CONSTRAINTS:
             self.warn(f"{who}: constraint {kind} read as 'as soon as possible'")
@@ -613,10 +619,10 @@ class Mapper:
                 if pred in up(uid) or uid in up(pred):
                     summary_links += 1
                     continue
-                link_type = _LINK_TYPES.get(_str(_enum(rel.getType())), LinkType.FS)
+                link_type = _LINK_TYPES.get((_enum(rel.getType())), LinkType.FS)
                 lag = Lag()
                 value = rel.getLag()
-                units = "" if value is None else _str(_enum(value.getUnits()))
+                units = "" if value is None else (_enum(value.getUnits()))
                 if units in ("PERCENT", "ELAPSED_PERCENT"):
                     elapsed_percent += units == "ELAPSED_PERCENT"
                     amount = _num(value.getDuration())
@@ -680,7 +686,7 @@ class Mapper:
         if rate is None:
             return 0.0
         amount = _num(rate.getAmount())
-        units = _str(_enum(rate.getUnits()))
+        units = _enum(rate.getUnits())
         if kind is ResourceType.MATERIAL or not units:
             return amount
         per_hour = {
@@ -716,7 +722,7 @@ class Mapper:
                 self.warn(f"two resources have the uid {uid}: the second one is left out")
                 continue
             seen.add(uid)
-            kind = _RESOURCE_TYPES.get(_str(_enum(r.getType())), ResourceType.WORK)
+            kind = _RESOURCE_TYPES.get((_enum(r.getType())), ResourceType.WORK)
             max_units = _num(r.getMaxUnits(), 100.0) / 100
             standard, overtime, per_use = (
                 r.getStandardRate(),
@@ -793,9 +799,24 @@ class Mapper:
         return out
 
 
-def _enum(value: Any) -> Any:
-    """A Java enum's name (None stays None)."""
-    return None if value is None else value.name()
+# Java enum class (its JPype wrapper) -> constant names by ordinal
+_ENUM_NAMES: dict[type, list[str]] = {}
+
+
+def _enum(value: Any) -> str:
+    """A Java enum's name ("" for null) in one Java call: its ordinal, named from a table
+    built once per enum class."""
+    if value is None:
+        return ""
+    cls = type(value)
+    names = _ENUM_NAMES.get(cls)
+    if names is None:
+        try:
+            names = [str(v.name()) for v in cls.values()]
+        except (AttributeError, TypeError):  # a constant with a body: its own subclass
+            return str(value.name())
+        _ENUM_NAMES[cls] = names
+    return names[int(value.ordinal())]
 
 
 __all__ = ["Mapper"]
