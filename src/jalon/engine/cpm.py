@@ -23,6 +23,7 @@ cached on the immutable :class:`~jalon.engine.model.Plan`.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -986,6 +987,64 @@ class _Convert:
         """Does ``t`` end a working period (is it where ``w`` minutes are first done)?"""
         return (self.diff[self.cum_end.searchsorted(w)] + w) == t  # type: ignore[no-any-return]
 
+    # the same on plain ints, for the narrow levels walked one task at a time
+    def lists(self) -> None:
+        if not hasattr(self, "_cum_end2_l"):
+            self._cum_end2_l = self.cum_end2.tolist()
+            self._diff_l = self.diff.tolist()
+            self._starts_l = self.starts.tolist()
+            self._smc1_l = self.start_minus_cum1.tolist()
+            self._ce1_l = self.cum_end1.tolist()
+            self._cum_end_l = self.cum_end.tolist()
+
+    def time_of_1(self, key: int) -> int:
+        return int(self._diff_l[bisect_left(self._cum_end2_l, key)] + (key >> 1))
+
+    def work_at_1(self, g: int) -> int:
+        i = bisect_right(self._starts_l, g)
+        return int(min(g - self._smc1_l[i], self._ce1_l[i]))
+
+    def is_finish_1(self, w: int, t: int) -> bool:
+        return bool(self._diff_l[bisect_left(self._cum_end_l, w)] + w == t)
+
+
+# A level with at most this many links is walked one task at a time in plain Python:
+# below it, NumPy's per-call cost outweighs the work (long chains of tasks).
+SCALAR_LEVEL = 12
+
+
+def _scalar_levels(
+    ptr: list[int], seg: IntArray, sp: list[int], owners: IntArray
+) -> tuple[list[Any], IntArray]:
+    """Per level, None (vectorised) or [(node, (j, ...)), ...] for a narrow level, where j
+    indexes the returned array of the links of all narrow levels (their per-run values are
+    turned into plain lists once, for those links only)."""
+    out: list[Any] = []
+    seg_l = seg.tolist()
+    owners_l = owners.tolist()
+    picked: list[int] = []
+    for lv in range(len(ptr) - 1):
+        a, b = ptr[lv], ptr[lv + 1]
+        if b - a == 0 or b - a > SCALAR_LEVEL:
+            out.append(None)
+            continue
+        runs = [*seg_l[sp[lv] : sp[lv + 1]], b]
+        level = []
+        for k in range(len(runs) - 1):
+            first = len(picked)
+            picked.extend(range(runs[k], runs[k + 1]))
+            level.append((owners_l[runs[k]], tuple(range(first, len(picked)))))
+        out.append(level)
+    return out, np.array(picked, dtype=np.int64)
+
+
+def _converter(cs: CalendarSet) -> _Convert:
+    """One converter per calendar set (its plain-list tables are built once)."""
+    conv: _Convert | None = cs.__dict__.get("_converter")
+    if conv is None:
+        conv = cs.__dict__["_converter"] = _Convert(cs)
+    return conv
+
 
 def _by_level(arr: Any, ptr: list[int]) -> list[Any]:
     return [arr[ptr[lv] : ptr[lv + 1]] for lv in range(len(ptr) - 1)]
@@ -1025,6 +1084,13 @@ class _Forward:
         sp = f.seg_ptr.tolist()
         self.seg_rel = [f.seg[sp[lv] : sp[lv + 1]] - ptr[lv] for lv in range(net.levels)]
         self.src_l = _by_level(f.src, ptr)
+        self.scalar, sc = _scalar_levels(ptr, f.seg, sp, f.dst)
+        self.scalar_links = sc
+        self.src_list = f.src[sc].tolist()
+        self.simple_list = f.simple[sc].tolist()
+        self.lag_e_list = f.lag_elapsed[sc].tolist()
+        self.dst_off_list = self.dst_off[sc].tolist()
+        self.to_ms_list = self.to_milestone[sc].tolist()
         # per level: the links that change calendar or wait elapsed time, with what
         # their conversion needs (positions in the level, predecessors, offsets)
         ns = f.nonsimple
@@ -1046,7 +1112,7 @@ class _Forward:
             )
 
     def bind(self, cs: CalendarSet, inp: _Inputs) -> _Forward:
-        self.cs, self.inp, self.conv = cs, inp, _Convert(cs)
+        self.cs, self.inp, self.conv = cs, inp, _converter(cs)
         return self
 
     def _edge_terms(self, fixed_ef: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -1108,10 +1174,26 @@ class _Forward:
         if previous is not None:
             changed = previous[:N] != ES
             changed |= previous[N:] != self._finishes(ES, fixed_ef)
+        scalar = self.scalar
+        lists: tuple[list[int], ...] | None = None
         for level in range(max(from_level, 1), net.levels):
             src = src_l[level]
             if changed is not None and not changed[src].any():
                 continue  # nothing upstream moved: the previous keys stand
+            narrow = scalar[level]
+            if narrow is not None:
+                if lists is None:
+                    sc = self.scalar_links
+                    lists = (
+                        mask[sc].tolist(),
+                        add[sc].tolist(),
+                        self.orm_start[sc].tolist(),
+                        key_and[sc].tolist(),
+                        key_add[sc].tolist(),
+                    )
+                    self.conv.lists()
+                self._narrow(narrow, ES, lb, ub, lists, changed, previous)
+                continue
             pk = ES[src]
             nsl = ns_l[level]
             if nsl is not None:
@@ -1129,6 +1211,36 @@ class _Forward:
         K[:N] = ES
         K[N:] = self._finishes(ES, fixed_ef)
         return K
+
+    def _narrow(
+        self,
+        narrow: list[tuple[int, tuple[int, ...]]],
+        ES: IntArray,
+        lb: IntArray,
+        ub: IntArray,
+        lists: tuple[list[int], ...],
+        changed: BoolArray | None,
+        previous: IntArray | None,
+    ) -> None:
+        """One narrow level, task by task: the same arithmetic as the vectorised step."""
+        mask, add, orm, key_and, key_add = lists
+        src, simple = self.src_list, self.simple_list
+        conv = self.conv
+        for node, links in narrow:
+            best = int(NEG)
+            for e in links:
+                pk = ES.item(src[e])
+                if not simple[e]:
+                    t = conv.time_of_1((pk & key_and[e]) + key_add[e]) + self.lag_e_list[e]
+                    w2 = conv.work_at_1(t + self.dst_off_list[e])
+                    at_end = self.to_ms_list[e] and conv.is_finish_1(w2, t)
+                    pk = 2 * w2 + (0 if at_end else 1)
+                cand = ((pk & mask[e]) + add[e]) | orm[e]
+                best = max(best, cand)
+            es = min(max(best, lb.item(node)), ub.item(node))
+            if changed is not None and previous is not None:
+                changed[node] = es != previous.item(node)
+            ES[node] = es
 
     def _finishes(self, ES: IntArray, fixed_ef: IntArray) -> IntArray:
         inp = self.inp
@@ -1211,7 +1323,14 @@ class _Backward:
         self.seg_rel = [b.seg[sp[lv] : sp[lv + 1]] - ptr[lv] for lv in range(net.levels)]
         self.nodes_l = [self.nodes[sp[lv] : sp[lv + 1]] for lv in range(net.levels)]
         self.dst_l = _by_level(b.dst, ptr)
+        self.scalar, sc = _scalar_levels(ptr, b.seg, sp, b.src)
+        self.scalar_links = sc
+        self.dst_list = b.dst[sc].tolist()
+        self.simple_list = b.simple[sc].tolist()
+        self.lag2_list = (2 * b.lag_work[sc]).tolist()
+        self.add_dur_list = self.add_dur[sc].tolist()
         src_shift = inp.cal[b.src] * SHIFT - b.lag_elapsed
+        self.src_shift_list = src_shift[sc].tolist()
         ns = b.nonsimple
         self.ns_ptr = np.searchsorted(ns, b.ptr).tolist()
         self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray] | None] = []
@@ -1227,7 +1346,7 @@ class _Backward:
     def bind(self, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray) -> _Backward:
         """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
         net = self.net
-        self.cs, self.inp, self.conv = cs, inp, _Convert(cs)
+        self.cs, self.inp, self.conv = cs, inp, _converter(cs)
         o = net.order
         ctype, cstart, cfin, dur2 = inp.ctype, inp.cstart, inp.cfin, inp.dur2
         # the late finish is bounded by the project finish, constraints and the deadline
@@ -1283,9 +1402,25 @@ class _Backward:
         k_and, k_add, k_or = self.k_and[ns], self.k_add[ns], self.k_or[ns]
         minred = np.minimum.reduceat
         conv = self.conv
+        scalar = self.scalar
+        lists: tuple[list[int], ...] | None = None
         for level in range(net.levels - 1, -1, -1):
             nodes = nodes_l[level]
             if nodes.size == 0:
+                continue
+            narrow = scalar[level]
+            if narrow is not None:
+                if lists is None:
+                    sc = self.scalar_links
+                    lists = (
+                        self.mask[sc].tolist(),
+                        self.add[sc].tolist(),
+                        self.k_and[sc].tolist(),
+                        self.k_add[sc].tolist(),
+                        self.k_or[sc].tolist(),
+                    )
+                    conv.lists()
+                self._narrow(narrow, LF, lists)
                 continue
             cand = (LF[dst_l[level]] & mask_l[level]) + add_l[level]
             nsl = ns_l[level]
@@ -1301,6 +1436,26 @@ class _Backward:
         if inp.started.any():
             LS = np.where(inp.started, inp.as_key, LS)
         return LS, LF
+
+    def _narrow(
+        self, narrow: list[tuple[int, tuple[int, ...]]], LF: IntArray, lists: tuple[list[int], ...]
+    ) -> None:
+        """One narrow level, task by task: the same arithmetic as the vectorised step."""
+        mask, add, k_and, k_add, k_or = lists
+        dst, simple, conv = self.dst_list, self.simple_list, self.conv
+        ub, lb = self.ub, self.lb
+        for node, links in narrow:
+            best = int(POS)
+            for e in links:
+                v = LF.item(dst[e])
+                if simple[e]:
+                    cand = (v & mask[e]) + add[e]
+                else:
+                    key = ((v & k_and[e]) + k_add[e]) | k_or[e]
+                    t = conv.time_of_1(key - self.lag2_list[e])
+                    cand = 2 * conv.work_at_1(t + self.src_shift_list[e]) + self.add_dur_list[e]
+                best = min(best, cand)
+            LF[node] = max(min(best, ub.item(node)), lb.item(node))
 
 
 def _free_float(net: Network, es: IntArray, cand: IntArray, total: IntArray) -> IntArray:
