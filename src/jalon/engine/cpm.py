@@ -542,9 +542,25 @@ def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[Int
     frontier = np.flatnonzero(indeg == 0)
     level = 0
     seen = 0
+    lists: tuple[list[int], list[int]] | None = None
     while frontier.size:
         level_of[frontier] = level
         seen += frontier.size
+        if frontier.size <= SCALAR_LEVEL:
+            # a narrow level (a long chain): plain Python is cheaper than NumPy calls
+            if lists is None:
+                lists = (succ.tolist(), ptr.tolist())
+            succ_l, ptr_l = lists
+            ready: list[int] = []
+            for u in frontier.tolist():
+                for v in succ_l[ptr_l[u] : ptr_l[u + 1]]:
+                    left = indeg.item(v) - 1
+                    indeg[v] = left
+                    if left == 0:
+                        ready.append(v)
+            frontier = np.array(sorted(ready), dtype=np.int64)
+            level += 1
+            continue
         starts = ptr[frontier]
         counts = ptr[frontier + 1] - starts
         total = int(counts.sum())
