@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from jalon.engine.results import Schedule, ScheduledTask, ScheduleWarning
+from jalon.io.plan_yaml import format_duration
 
 #: Keys of each task in the JSON output, and columns of the CSV output, in order.
 TASK_FIELDS: tuple[str, ...] = (
@@ -174,7 +175,14 @@ def schedule_table(
     for task in selected_tasks(schedule, critical_only=critical_only):
         indent = "  " * max(task.outline_level - 1, 0)
         name = Text(indent + task.name, style="bold" if task.summary else "")
-        duration = format_days(task.duration, per_day)
+        source = schedule.plan.tasks[schedule.plan.task_index[task.uid]]
+        if source.elapsed and not task.summary:
+            # an elapsed duration reads in the unit it was written in ("1ed", not "3d")
+            duration = format_duration(
+                task.duration, source.duration_unit, True, minutes_per_day=per_day
+            )
+        else:
+            duration = format_days(task.duration, per_day)
         if task.milestone:
             duration = f"{duration} {milestone_mark}"
         cells = [
