@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Plan file"),
-        help_text=_("MS Project XML (.xml) or Jalon plan (.yaml, .yml, .json)"),
+        help_text=_(
+            "MS Project (.xml, .mpp), Primavera (.xer, PMXML), GanttProject (.gan), Jalon plan "
+            "(.yaml, .json), Excel (.xlsx), CSV, Jira CSV, Trello JSON or iCalendar (.ics)"
+        ),
     )
     name = forms.CharField(
         label=_("Project name"),

@@ -35,29 +35,16 @@ FORMATS = {"xml": "mspdi", "mspdi": "mspdi", "yaml": "yaml", "yml": "yaml", "jso
 
 
 def plan_read(stream: BinaryIO, *, filename: str) -> Plan:
-    """Parse an uploaded MS Project XML or Jalon YAML/JSON file (format from the suffix).
+    """Parse an uploaded plan in any format Jalon imports (detected from the content and
+    the suffix): MS Project XML or .mpp, Primavera, GanttProject, Jalon YAML/JSON, Excel,
+    CSV, Jira, Trello, iCalendar.
 
     Raises ``ValidationError`` with the reader's message (file, line, task, field).
     """
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    fmt = FORMATS.get(suffix)
-    if fmt is None:
-        raise ValidationError(
-            {
-                "file": [
-                    _("'%(name)s': use an MS Project .xml file or a Jalon .yaml/.json file.")
-                    % {"name": filename}
-                ]
-            }
-        )
+    from jalon.io.importers import import_bytes
+
     try:
-        if fmt == "mspdi":
-            from jalon.io.msproject_xml import read_mspdi
-
-            return read_mspdi(stream, name=filename)
-        from jalon.io.plan_yaml import read_plan
-
-        return read_plan(stream, name=filename, format=fmt)
+        return import_bytes(stream.read(), filename).plan
     except PlanError as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
     except (ValueError, UnicodeError, OSError) as exc:
