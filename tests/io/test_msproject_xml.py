@@ -256,7 +256,7 @@ def test_baselines(shared_data: Path) -> None:
         finish=dt.datetime(2000, 1, 1, 17, 30),  # sic: the file's own (odd) baseline finish
         duration=450,
         work=60,
-        cost=100.0,
+        cost=1.0,  # <Cost>100</Cost>: hundredths of the currency unit
     )
 
 

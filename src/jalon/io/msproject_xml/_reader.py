@@ -701,7 +701,8 @@ class _Reader:
             finish=self.date(bf, "Finish", who),
             duration=self.duration(bf, "Duration", who) or 0,
             work=self.duration(bf, "Work", who) or 0,
-            cost=self.float_(bf, "Cost", who, 0.0),
+            # MSPDI writes money in hundredths of the currency unit (as MPXJ reads it)
+            cost=self.float_(bf, "Cost", who, 0.0) / 100,
         )
 
     # -- resources and assignments -----------------------------------------------------
@@ -730,7 +731,7 @@ class _Reader:
                     calendar=self.calendar_names.get(-1 if calendar_uid is None else calendar_uid),
                     standard_rate=self.float_(f, "StandardRate", who, 0.0),
                     overtime_rate=self.float_(f, "OvertimeRate", who, 0.0),
-                    cost_per_use=self.float_(f, "CostPerUse", who, 0.0),
+                    cost_per_use=self.float_(f, "CostPerUse", who, 0.0) / 100,
                     initials=self.raw(f, "Initials") or "",
                     email=self.raw(f, "EmailAddress") or "",
                     group=self.raw(f, "Group") or "",

@@ -414,7 +414,7 @@ class _Writer:
                 ("Duration", _duration(b.duration)),
                 ("DurationFormat", _unit_code(t.duration_unit, t.elapsed)),
                 ("Work", _duration(b.work)),
-                ("Cost", _number(b.cost)),
+                ("Cost", _number(b.cost * 100)),  # hundredths of the currency unit
             ],
         )
         self.close(3, "Baseline")
@@ -441,7 +441,7 @@ class _Writer:
                     ("StandardRateFormat", 2),  # per hour
                     ("OvertimeRate", _number(r.overtime_rate)),
                     ("OvertimeRateFormat", 2),
-                    ("CostPerUse", _number(r.cost_per_use)),
+                    ("CostPerUse", _number(r.cost_per_use * 100)),
                     ("CalendarUID", self.calendar_uids[r.calendar] if r.calendar else None),
                     ("IsCostResource", _flag(r.type is ResourceType.COST)),
                 ],
