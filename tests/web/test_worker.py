@@ -9,7 +9,9 @@ from django.core.management import call_command
 
 from jalon.web.planning.tasks import project_reschedule
 
-pytestmark = pytest.mark.django_db
+# the worker closes its database connections between tasks, as a long-running process
+# must: the test's data has to be committed, not held in a test transaction
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_worker_runs_a_reschedule(project_roles: dict[str, Any]) -> None:
