@@ -114,7 +114,7 @@ def test_bad_file_is_a_clear_error_and_writes_nothing(admin: Any) -> None:
         plan_read(io.BytesIO(bad), filename="bad.yaml")
     assert "bad.yaml:3" in str(caught.value)
     assert "durration" in str(caught.value)
-    with pytest.raises(ValidationError, match="plan.mpp: the file is empty"):
+    with pytest.raises(ValidationError, match=r"plan\.mpp: the file is empty"):
         plan_read(io.BytesIO(b""), filename="plan.mpp")
     with pytest.raises(ValidationError, match="cannot tell the format"):
         plan_read(io.BytesIO(b"hello"), filename="notes.docx")
