@@ -506,25 +506,36 @@ def link_create(
     return link
 
 
+def _row_update(
+    row: Any, data: Mapping[str, Any], allowed: Iterable[str], what: str, user: Any
+) -> None:
+    """Edit a plain planning row (link, assignment) and reschedule, in the caller's
+    transaction."""
+    require_edit(user, row.project)
+    _check_fields(data, allowed, what)
+    for name, value in data.items():
+        setattr(row, name, value)
+    _clean(row, data)
+    row.save()
+    schedule_recompute(project=row.project)
+
+
+def _row_delete(row: Any, user: Any) -> None:
+    project = row.project
+    require_edit(user, project)
+    row.delete()
+    schedule_recompute(project=project)
+
+
 @service
 def link_update(*, link: Link, data: Mapping[str, Any], user: Any) -> Link:
-    project = link.project
-    require_edit(user, project)
-    _check_fields(data, LINK_FIELDS, _("A link"))
-    for name, value in data.items():
-        setattr(link, name, value)
-    _clean(link, data)
-    link.save()
-    schedule_recompute(project=project)
+    _row_update(link, data, LINK_FIELDS, _("A link"), user)
     return link
 
 
 @service
 def link_delete(*, link: Link, user: Any) -> None:
-    project = link.project
-    require_edit(user, project)
-    link.delete()
-    schedule_recompute(project=project)
+    _row_delete(link, user)
 
 
 # -- calendars ------------------------------------------------------------------------------
@@ -647,23 +658,13 @@ def assignment_create(
 
 @service
 def assignment_update(*, assignment: Assignment, data: Mapping[str, Any], user: Any) -> Assignment:
-    project = assignment.project
-    require_edit(user, project)
-    _check_fields(data, ASSIGNMENT_FIELDS, _("An assignment"))
-    for name, value in data.items():
-        setattr(assignment, name, value)
-    _clean(assignment, data)
-    assignment.save()
-    schedule_recompute(project=project)
+    _row_update(assignment, data, ASSIGNMENT_FIELDS, _("An assignment"), user)
     return assignment
 
 
 @service
 def assignment_delete(*, assignment: Assignment, user: Any) -> None:
-    project = assignment.project
-    require_edit(user, project)
-    assignment.delete()
-    schedule_recompute(project=project)
+    _row_delete(assignment, user)
 
 
 # -- baselines and status -------------------------------------------------------------------
