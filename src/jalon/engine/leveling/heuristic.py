@@ -12,8 +12,8 @@
   makespan, latest finishers first, then forwards again, earliest starters first. Each
   pass packs the schedule against one end and never makes a classic schedule longer.
 
-Resource availability is kept per period, with one bitset per resource and demand level
-(see :class:`_Profile`), so capacity that varies over time costs nothing extra. Every
+Resource availability is kept per period, one list of free units per resource (see
+:class:`_Direction`), so capacity that varies over time costs nothing extra. Every
 schedule is checked against the arcs, releases and deadline before it is kept, which
 also covers negative lags, where justification loses its guarantee. Everything is
 deterministic for a given seed.
@@ -36,79 +36,13 @@ RULES = ("LFT", "LST", "MTS", "GRPW")
 DEFAULT_BUDGET = 12_000
 
 
-class _Profile:
-    """What is left of each resource, period by period, in two forms.
-
-    ``avail[r]`` is a list of units left per period; ``masks[r][k]`` is a Python integer
-    whose bit ``t`` says "at least ``k`` units of ``r`` left in period ``t``", for each
-    demand level ``k`` some task has on ``r``. Finding where a task fits is then a few
-    big-integer ANDs and shifts instead of a loop over periods.
-    """
-
-    __slots__ = ("avail", "masks")
-
-    def __init__(self, avail: list[list[int]], masks: list[dict[int, int]]) -> None:
-        self.avail = avail
-        self.masks = masks
-
-    @classmethod
-    def build(cls, capacity: IntArray, levels: list[list[int]]) -> _Profile:
-        avail = [[int(x) for x in row] for row in capacity]
-        masks = []
-        for r, row in enumerate(capacity):
-            masks.append(
-                {
-                    k: int.from_bytes(np.packbits(row >= k, bitorder="little").tobytes(), "little")
-                    for k in levels[r]
-                }
-            )
-        return cls(avail, masks)
-
-    def copy(self) -> _Profile:
-        return _Profile([a.copy() for a in self.avail], [m.copy() for m in self.masks])
-
-    def free(self, uses: list[tuple[int, int]]) -> int:
-        """Bit ``t`` set: every resource in ``uses`` has room in period ``t``."""
-        masks = self.masks
-        r, q = uses[0]
-        m = masks[r][q]
-        for r, q in uses[1:]:
-            m &= masks[r][q]
-        return m
-
-    def take(self, r: int, start: int, duration: int, q: int) -> None:
-        """Take ``q`` units of ``r`` over ``[start, start + duration)``."""
-        av = self.avail[r]
-        masks = self.masks[r]
-        t, end = start, start + duration
-        while t < end:
-            a = av[t]
-            u = t + 1
-            while u < end and av[u] == a:
-                u += 1
-            keep = ~(((1 << (u - t)) - 1) << t)
-            # the levels in (a - q, a] are no longer met in [t, u)
-            for k in range(a - q + 1, a + 1):
-                got = masks.get(k)
-                if got is not None:
-                    masks[k] = got & keep
-            av[t:u] = [a - q] * (u - t)
-            t = u
-
-
-def _first_run(mask: int, length: int) -> int:
-    """The lowest bit where ``length`` consecutive set bits start; -1 if none."""
-    x, have = mask, 1
-    while have * 2 <= length:
-        x &= x >> have
-        have *= 2
-    if have < length:
-        x &= x >> (length - have)
-    return (x & -x).bit_length() - 1 if x else -1
-
-
 class _Direction:
-    """Everything one scheduling direction needs: forward, or backward (time reversed)."""
+    """Everything one scheduling direction needs: forward, or backward (time reversed).
+
+    What is left of each resource is a plain list of units per period (``avail[r]``):
+    checking a window is ``min`` of a slice and taking it a slice assignment, both done
+    in C, so one placement costs a few microseconds whatever the capacities.
+    """
 
     def __init__(
         self,
@@ -133,17 +67,13 @@ class _Direction:
         for i in range(n):
             for j in succs[i]:
                 self.indegree[j] += 1
+        self.sources = [i for i in range(n) if self.indegree[i] == 0]
         # resources already taken by the fixed tasks
         base = capacity.copy()
         for i, s in fixed.items():
             for r, q in uses[i]:
                 base[r, s : s + durations[i]] -= q
-        levels: list[set[int]] = [set() for _ in range(capacity.shape[0])]
-        for i in range(n):
-            if durations[i]:
-                for r, q in uses[i]:
-                    levels[r].add(q)
-        self.profile = _Profile.build(base, [sorted(x) for x in levels])
+        self.avail: list[list[int]] = base.tolist()
         # where capacity changes: decision points of the parallel scheme
         changes = np.flatnonzero(np.diff(capacity, axis=1).any(axis=0)) + 1
         self.capacity_events = [int(t) for t in changes]
@@ -151,48 +81,73 @@ class _Direction:
     def order(self, key: Sequence[float]) -> list[int]:
         """A topological order of the arcs, smallest key first among the ready tasks."""
         indeg = self.indegree.copy()
-        heap = [(key[i], i) for i in range(self.n) if indeg[i] == 0]
+        heap = [(key[i], i) for i in self.sources]
         heapq.heapify(heap)
         out = []
         succs = self.succs
+        push, pop = heapq.heappush, heapq.heappop
         while heap:
-            _, i = heapq.heappop(heap)
+            i = pop(heap)[1]
             out.append(i)
             for j in succs[i]:
                 indeg[j] -= 1
-                if indeg[j] == 0:
-                    heapq.heappush(heap, (key[j], j))
+                if not indeg[j]:
+                    push(heap, (key[j], j))
         return out
 
     def serial(self, order: Sequence[int]) -> list[int] | None:
-        """The serial scheme on ``order`` (a topological order); None if it fails."""
-        profile = self.profile.copy()
+        """The serial scheme on ``order`` (a topological order); None if it fails.
+
+        Each task starts at the first period its predecessors allow where every
+        resource it uses has room for its whole length: when a resource lacks room in
+        the window, the search jumps past the last period lacking it.
+        """
+        avail = [a.copy() for a in self.avail]
+        horizon = self.horizon
         starts = [0] * self.n
         d, uses, fixed, preds, releases = self.d, self.uses, self.fixed, self.preds, self.releases
         for i in order:
             t = releases[i]
             for p, lag in preds[i]:
-                t = max(t, starts[p] + lag)
-            if i in fixed:
+                v = starts[p] + lag
+                # a comparison costs less than a call to max() in this loop
+                if v > t:  # noqa: PLR1730
+                    t = v
+            if fixed and i in fixed:
                 if fixed[i] < t:
                     return None  # a predecessor ended up too late for the pinned task
                 starts[i] = fixed[i]
                 continue
             di = d[i]
-            if di and uses[i]:
-                offset = _first_run(profile.free(uses[i]) >> t, di)
-                if offset < 0:
+            use = uses[i]
+            if di and use:
+                if t + di > horizon:
                     return None
-                t += offset
-                for r, q in uses[i]:
-                    profile.take(r, t, di, q)
+                while True:
+                    for r, q in use:
+                        window = avail[r][t : t + di]
+                        if min(window) < q:
+                            k = di - 1
+                            while window[k] >= q:
+                                k -= 1
+                            t += k + 1
+                            break
+                    else:
+                        break
+                    if t + di > horizon:
+                        return None
+                end = t + di
+                for r, q in use:
+                    a = avail[r]
+                    a[t:end] = [x - q for x in a[t:end]]
             starts[i] = t
         return starts
 
     def parallel(self, key: Sequence[float]) -> list[int] | None:
         """The parallel scheme, best (smallest) key first at each decision point."""
         n, d, uses, fixed = self.n, self.d, self.uses, self.fixed
-        profile = self.profile.copy()
+        avail = [a.copy() for a in self.avail]
+        horizon = self.horizon
         starts: list[int | None] = [None] * n
         earliest = self.releases.copy()
         waiting = self.indegree.copy()
@@ -214,7 +169,7 @@ class _Direction:
                 if waiting[j] == 0 and j not in fixed:
                     eligible.add(j)
 
-        # pinned tasks are in place from the outset (their resources are in ``profile``)
+        # pinned tasks are in place from the outset (their resources are in ``avail``)
         for i, s in fixed.items():
             place(i, s)
         eligible.update(i for i in range(n) if waiting[i] == 0 and i not in fixed)
@@ -227,11 +182,12 @@ class _Direction:
                 for i in ready:
                     di = d[i]
                     if di and uses[i]:
-                        full = (1 << di) - 1
-                        if (profile.free(uses[i]) >> t) & full != full:
+                        end = t + di
+                        if end > horizon or any(min(avail[r][t:end]) < q for r, q in uses[i]):
                             continue
                         for r, q in uses[i]:
-                            profile.take(r, t, di, q)
+                            a = avail[r]
+                            a[t:end] = [x - q for x in a[t:end]]
                     eligible.discard(i)
                     place(i, t)
                     progress = True
@@ -242,7 +198,7 @@ class _Direction:
             nxt = [earliest[i] for i in eligible if earliest[i] > t]
             if events:
                 nxt.append(events[0])
-            if not nxt or min(nxt) >= self.horizon:
+            if not nxt or min(nxt) >= horizon:
                 return None
             t = min(nxt)
         return [0 if s is None else s for s in starts]
@@ -289,6 +245,14 @@ class Heuristic:
             self.back_succs[j].append(i)
         arcs = np.asarray(p.precedences, dtype=np.int64).reshape(-1, 3)
         self.arc_i, self.arc_j, self.arc_lag = arcs[:, 0], arcs[:, 1], arcs[:, 2]
+        # With constant capacity and nothing pinned, time mirrored around any makespan
+        # sees the same capacity: one backward direction serves every pass (a task it
+        # would put before period 0 makes the pass fail, as with a mirrored profile).
+        self.back: _Direction | None = None
+        if not p.fixed and not p.has_time_varying_capacity:
+            self.back = _Direction(
+                n, d, self.back_preds, self.back_succs, [0] * n, {}, capacity, uses
+            )
         self.release_arr = np.asarray(releases, dtype=np.int64)
         self.dur_arr = np.asarray(d, dtype=np.int64)
         self.lower_bound = p.lower_bound
@@ -358,11 +322,15 @@ class Heuristic:
         """Right-justify ``starts``: latest finishers first, against its makespan."""
         n, d = self.n, self.d
         m = self.makespan(starts)
-        # reversed time: tau = m - t; capacity mirrored, nothing before period 0
-        cap = np.zeros_like(self.capacity)
-        cap[:, :m] = self.capacity[:, m - 1 :: -1] if m else 0
-        fixed = {i: m - s - d[i] for i, s in self.problem.fixed}
-        back = _Direction(n, d, self.back_preds, self.back_succs, [0] * n, fixed, cap, self.uses)
+        back = self.back
+        if back is None:
+            # reversed time: tau = m - t; capacity mirrored, nothing before period 0
+            cap = np.zeros_like(self.capacity)
+            cap[:, :m] = self.capacity[:, m - 1 :: -1] if m else 0
+            fixed = {i: m - s - d[i] for i, s in self.problem.fixed}
+            back = _Direction(
+                n, d, self.back_preds, self.back_succs, [0] * n, fixed, cap, self.uses
+            )
         key = [-(starts[i] + d[i]) + i * 1e-6 for i in range(n)]
         self.placements += n
         rev = back.serial(back.order(key))
