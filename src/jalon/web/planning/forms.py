@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +31,144 @@ class ImportConfirmForm(forms.Form):
 
 class BaselineForm(forms.Form):
     number = forms.IntegerField(label=_("Baseline"), min_value=0, max_value=10, initial=0)
+
+
+# -- the calendars page ---------------------------------------------------------------------
+
+COUNTRY_NAMES = {
+    "FR": _("France"),
+    "DE": _("Germany"),
+    "GB": _("United Kingdom"),
+    "US": _("United States"),
+    "ES": _("Spain"),
+    "IT": _("Italy"),
+    "BE": _("Belgium"),
+    "CH": _("Switzerland"),
+    "CA": _("Canada"),
+    "NL": _("Netherlands"),
+    "LU": _("Luxembourg"),
+    "PT": _("Portugal"),
+    "AT": _("Austria"),
+    "IE": _("Ireland"),
+}
+WEEKDAYS = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+def country_choices() -> list[tuple[str, Any]]:
+    from jalon.engine.calendar import SUPPORTED_COUNTRIES
+
+    return [("", _("No public holidays"))] + [
+        (code, f"{COUNTRY_NAMES.get(code, code)} ({code})") for code in SUPPORTED_COUNTRIES
+    ]
+
+
+def regions_of(country: str) -> list[str]:
+    """The regions (states, cantons, ...) the ``holidays`` package knows for a country."""
+    import holidays
+
+    return list(holidays.list_supported_countries().get(country, []))
+
+
+class CalendarForm(forms.Form):
+    """A project calendar: its base, public holidays, working week and exceptions."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    base_name = forms.ChoiceField(label=_("Based on"), required=False)
+    country = forms.ChoiceField(label=_("Public holidays of"), required=False)
+    subdivision = forms.CharField(
+        label=_("Region"),
+        max_length=20,
+        required=False,
+        help_text=_("Optional: BY (Bavaria), ENG (England), QC (Quebec), 57 (Moselle)…"),
+    )
+    exceptions = forms.CharField(
+        label=_("Exceptions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_(
+            "One a line: a date or a range, then optional working hours, then a name. "
+            "2027-05-07 Bridge day · 2027-08-02..2027-08-13 Summer closure · "
+            "2027-06-05 08:00-12:00 Saturday worked"
+        ),
+    )
+
+    def __init__(self, *args: Any, bases: list[str], week_hints: dict[int, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["base_name"].choices = [("", _("Standard (Mon–Fri 8 h)"))] + [
+            (name, name) for name in bases
+        ]
+        self.fields["country"].choices = country_choices()
+        for day, label in enumerate(WEEKDAYS):
+            self.fields[f"day_{day}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"placeholder": week_hints.get(day, "")}),
+            )
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{day}"] for day in range(7)]
+
+    def clean(self) -> dict[str, Any]:
+        from jalon.web.planning.calendartext import (
+            CalendarTextError,
+            parse_exceptions,
+            parse_times,
+        )
+
+        data = super().clean()
+        week: dict[str, list[list[int]]] = {}
+        for day in range(7):
+            text = (data.get(f"day_{day}") or "").strip()
+            if not text:
+                continue  # inherited from the base
+            try:
+                week[str(day)] = parse_times(text)
+            except CalendarTextError as exc:
+                self.add_error(f"day_{day}", str(exc))
+        data["week"] = week
+        try:
+            data["exceptions_json"] = parse_exceptions(data.get("exceptions") or "")
+        except CalendarTextError as exc:
+            self.add_error("exceptions", str(exc))
+        country = data.get("country") or ""
+        region = (data.get("subdivision") or "").strip()
+        data["subdivision"] = region
+        if region and not country:
+            self.add_error("subdivision", _("Choose the country of this region."))
+        elif region and region not in regions_of(country):
+            self.add_error(
+                "subdivision",
+                _("Unknown region for %(country)s; known: %(regions)s.")
+                % {"country": country, "regions": ", ".join(regions_of(country)) or "—"},
+            )
+        return data
+
+
+class ProjectCalendarForm(forms.Form):
+    calendar_name = forms.ChoiceField(label=_("Project calendar"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, names: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar_name"].choices = [(n, n) for n in names]
+
+
+def add_service_errors(form: forms.Form, exc: Any, fields: dict[str, str] | None = None) -> None:
+    """A service's ``ValidationError`` shown on the form: next to the field it names
+    (``fields`` maps a service field to a form field), else above the form."""
+    fields = fields or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, messages in exc.message_dict.items():
+        target = fields.get(name, name)
+        form.add_error(target if target in form.fields else None, messages)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from jalon.web.planning.models import (
@@ -312,3 +312,152 @@ def task_changes_since(*, task: Task, user: Any, version: int) -> TaskChangeSinc
         when=last.history_date if last is not None else None,
         changes=changes,
     )
+
+
+# -- the calendars page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekDay:
+    day: int  # 0 = Monday
+    times: list[list[int]]  # working minutes after midnight
+    inherited: bool  # from the base calendar (or the Standard week)
+
+    @property
+    def hours(self) -> float:
+        return sum(e - s for s, e in self.times) / 60
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """One calendar as the calendars page shows it."""
+
+    name: str
+    scope: str  # "project", "portfolio", "builtin"
+    row: Calendar | None
+    week: list[WeekDay]
+    holidays: list[tuple[dt.date, str]]  # public holidays within the project's span
+    is_project_calendar: bool
+    tasks: int = 0
+    resources: int = 0
+    derived: list[str] = field(default_factory=list)  # calendars based on this one
+
+    @property
+    def hours_per_week(self) -> float:
+        return sum(d.hours for d in self.week)
+
+    @property
+    def in_use(self) -> bool:
+        return self.is_project_calendar or bool(self.tasks or self.resources or self.derived)
+
+
+def _builtin_weeks() -> dict[str, dict[str, list[list[int]]]]:
+    from jalon.engine.model import BUILTIN_CALENDARS
+    from jalon.web.planning.mapping import week_to_json
+
+    return {name: week_to_json(make().week) for name, make in BUILTIN_CALENDARS.items()}
+
+
+def effective_week(
+    name: str, own: dict[str, dict[str, Any]], builtins: dict[str, dict[str, list[list[int]]]]
+) -> list[WeekDay]:
+    """The working week of calendar ``name``: its own days, the rest from its bases (as
+    the engine resolves them), else the Standard week."""
+    days: dict[int, WeekDay] = {}
+    seen: set[str] = set()
+    current: str | None = name
+    first = True
+    while current and current not in seen:
+        seen.add(current)
+        if current in own:
+            week, base = own[current]["week"], own[current]["base"]
+        elif current in builtins:
+            week, base = builtins[current], None
+        else:
+            break
+        for key, times in week.items():
+            days.setdefault(int(key), WeekDay(int(key), [list(t) for t in times], not first))
+        first = False
+        current = base
+    standard = builtins["Standard"]
+    return [
+        days.get(d) or WeekDay(d, [list(t) for t in standard.get(str(d), [])], True)
+        for d in range(7)
+    ]
+
+
+def _holidays_between(
+    country: str, region: str, first: dt.date, last: dt.date
+) -> list[tuple[dt.date, str]]:
+    import holidays
+
+    try:
+        table = holidays.country_holidays(
+            country, subdiv=region or None, years=list(range(first.year, last.year + 1))
+        )
+    except (NotImplementedError, KeyError):
+        return []
+    return sorted((day, name) for day, name in table.items() if first <= day <= last)
+
+
+def calendar_overview(*, project: Project, user: Any) -> list[CalendarView]:
+    """The calendars the project can use: its own, the portfolio's (people's) and the
+    built-in ones, with their effective week, holidays in the project's span and uses."""
+    _visible(project, user)
+    rows = list(
+        Calendar.objects.filter(Q(project=project) | Q(project__isnull=True)).order_by(
+            "project_id", "name"
+        )
+    )
+    mine = [r for r in rows if r.project_id is not None]
+    portfolio = [r for r in rows if r.project_id is None and r.name not in {m.name for m in mine}]
+    own = {r.name: {"week": r.week, "base": r.base_name or None} for r in portfolio + mine}
+    builtins = _builtin_weeks()
+    tasks = dict(
+        Task.objects.filter(project=project, calendar__isnull=False)
+        .values_list("calendar_id")
+        .annotate(n=Count("pk"))
+        .values_list("calendar_id", "n")
+    )
+    resources = dict(
+        Resource.objects.filter(assignments__project=project, calendar__isnull=False)
+        .values_list("calendar_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("calendar_id", "n")
+    )
+    first = (project.scheduled_start or project.start).date()
+    last = (project.scheduled_finish or project.start).date()
+    last = max(last, first + dt.timedelta(days=365))
+    derived: dict[str, list[str]] = {}
+    for r in mine:
+        if r.base_name:
+            derived.setdefault(r.base_name, []).append(r.name)
+
+    def view(name: str, scope: str, row: Calendar | None) -> CalendarView:
+        return CalendarView(
+            name=name,
+            scope=scope,
+            row=row,
+            week=effective_week(name, own, builtins),
+            holidays=_holidays_between(row.country, row.subdivision, first, last)
+            if row is not None and row.country
+            else [],
+            is_project_calendar=project.calendar_name == name,
+            tasks=tasks.get(row.pk, 0) if row is not None else 0,
+            resources=resources.get(row.pk, 0) if row is not None else 0,
+            derived=derived.get(name, []) if scope != "portfolio" else [],
+        )
+
+    out = [view(r.name, "project", r) for r in mine]
+    out += [view(r.name, "portfolio", r) for r in portfolio]
+    out += [view(name, "builtin", None) for name in builtins if name not in own]
+    return out
+
+
+def calendar_get(*, project: Project, user: Any, pk: int) -> Calendar:
+    """One of the project's own calendars (portfolio calendars are not edited here)."""
+    _visible(project, user)
+    try:
+        return Calendar.objects.select_related("project").get(project=project, pk=pk)
+    except (Calendar.DoesNotExist, ValueError):
+        raise Http404("No such calendar") from None

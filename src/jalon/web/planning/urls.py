@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jalon.web.planning import editor, views
+from jalon.web.planning import calendar_views, editor, views
 
 app_name = "planning"
 urlpatterns = [
@@ -17,4 +17,26 @@ urlpatterns = [
     path("projects/<int:pk>/plan/link/", editor.link_add_view, name="link_add"),
     path("projects/<int:pk>/plan/<str:action>/", editor.task_action_view, name="task_action"),
     path("projects/<int:pk>/history/", editor.history_view, name="history"),
+    # calendars: planning/calendar_views.py
+    path("projects/<int:pk>/calendars/", calendar_views.calendars_view, name="calendars"),
+    path(
+        "projects/<int:pk>/calendars/project/",
+        calendar_views.project_calendar_view,
+        name="project_calendar",
+    ),
+    path(
+        "projects/<int:pk>/calendars/new/",
+        calendar_views.calendar_create_view,
+        name="calendar_create",
+    ),
+    path(
+        "projects/<int:pk>/calendars/<int:calendar_pk>/",
+        calendar_views.calendar_edit_view,
+        name="calendar_edit",
+    ),
+    path(
+        "projects/<int:pk>/calendars/<int:calendar_pk>/delete/",
+        calendar_views.calendar_delete_view,
+        name="calendar_delete",
+    ),
 ]

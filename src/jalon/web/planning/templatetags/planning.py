@@ -36,3 +36,11 @@ def float_days(minutes: int | None, project: Any) -> str:
         return ""
     days = minutes / project.minutes_per_day
     return f"{days:.1f}".rstrip("0").rstrip(".") + "d"
+
+
+@register.filter
+def working_times(spans: Any) -> str:
+    """``[[480, 720], [780, 1020]]`` as ``08:00-12:00, 13:00-17:00``."""
+    from jalon.web.planning.calendartext import format_times
+
+    return format_times(spans or [])
