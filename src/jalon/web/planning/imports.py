@@ -6,6 +6,7 @@ to the database in one transaction, in bulk, and reads a project back as a file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -16,18 +17,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jalon.engine import CalendarSpec, Plan, PlanError, schedule
+from jalon.engine import Assignment as EAssignment
+from jalon.engine import CalendarSpec, Plan, PlanError, Schedule, schedule
+from jalon.engine import Task as ETask
 from jalon.web.accounts.selectors import can_create_projects
 from jalon.web.history import acting_as
+from jalon.web.planning.bulk import Table, insert_with_history, reserve_ids
 from jalon.web.planning.mapping import (
-    baseline_rows,
+    LoadedPlan,
+    TaskState,
+    _resource,
     calendar_row,
-    link_row,
+    calendar_spec,
     load_plan,
     resource_row,
-    task_row,
 )
-from jalon.web.planning.models import Assignment, BaselineTask, Calendar, Link, Resource, Task
+from jalon.web.planning.models import (
+    Assignment,
+    Baseline,
+    BaselineTask,
+    Calendar,
+    Link,
+    Resource,
+    Task,
+)
 from jalon.web.projects.models import Membership, Project
 from jalon.web.projects.selectors import MANAGER
 
@@ -112,16 +125,15 @@ def project_import(
     """Create a project from a parsed plan, atomically; the importer becomes its manager.
 
     Resources are matched with the portfolio's people (same e-mail, else same name) and
-    created when unknown; a resource's calendar becomes a portfolio calendar.
+    created when unknown; a resource's calendar becomes a portfolio calendar. The plan is
+    scheduled before it is stored, so every task row is written once, computed dates
+    included; every row gets its "created" history row. The number of queries does not
+    depend on the number of tasks.
     """
     if not can_create_projects(user):
         raise PermissionDenied(_("You may not create projects."))
     with transaction.atomic(), acting_as(user):
-        project = _write_plan(plan, user, name=name or plan.name, status=status)
-        from jalon.web.planning.services import schedule_recompute
-
-        schedule_recompute(project=project)
-    return project
+        return _write_plan(plan, user, name=name or plan.name, status=status)
 
 
 def _write_plan(plan: Plan, user: Any, *, name: str, status: str) -> Project:
@@ -156,51 +168,206 @@ def _write_plan(plan: Plan, user: Any, *, name: str, status: str) -> Project:
             found = resource_row(r, calendar)
             found.save()
         resources[r.uid] = found
-
-    rows = [task_row(project, t, i, calendars) for i, t in enumerate(plan.tasks)]
-    Task.objects.bulk_create(rows, batch_size=500)
-    by_uid = {row.uid: row for row in rows}
-    if any(row.pk is None for row in rows):  # databases that do not return new keys
-        by_uid = {t.uid: t for t in Task.objects.filter(project=project)}
-        rows = [by_uid[t.uid] for t in plan.tasks]
-    with_parent = []
-    for t, row in zip(plan.tasks, rows, strict=True):
-        if t.parent is not None:
-            row.parent = by_uid[t.parent]
-            with_parent.append(row)
-    Task.objects.bulk_update(with_parent, ["parent"], batch_size=500)
-    Task.history.bulk_history_create(rows, default_user=history_user, batch_size=500)
-
-    links = [link_row(project, link, by_uid) for link in plan.links]
-    Link.objects.bulk_create(links, batch_size=500)
-    Link.history.bulk_history_create(links, default_user=history_user, batch_size=500)
-
-    assignments = []
-    seen: set[tuple[int, int]] = set()
+    assignments: dict[tuple[int, int], EAssignment] = {}
     for a in plan.assignments:
-        key = (a.task, resources[a.resource].pk)
-        if key in seen:  # two assignments of one person to one task: keep the first
-            continue
-        seen.add(key)
-        assignments.append(
-            Assignment(
-                project=project,
-                task=by_uid[a.task],
-                resource=resources[a.resource],
-                units=a.units,
-                work=a.work,
-                actual_work=a.actual_work,
-                uid=a.uid,
-            )
+        # two assignments of one person to one task: keep the first
+        assignments.setdefault((a.task, resources[a.resource].pk), a)
+
+    # the plan as it will be read back from the database, scheduled now: the rows are
+    # written once, with their computed values
+    stored_plan = _as_stored(plan, resources, assignments)
+    try:
+        result = schedule(stored_plan)
+    except PlanError as exc:
+        from jalon.web.planning.services import _engine_error
+
+        raise _engine_error(exc) from exc
+
+    pk_of = dict(zip((t.uid for t in plan.tasks), reserve_ids(Task, len(plan.tasks)), strict=True))
+    rolled = _rolled_percent(plan, result)
+    numbers = stored_plan.outline_numbers
+    calendar_pk = {spec_name: row.pk for spec_name, row in calendars.items()}
+    task_rows = []
+    for position, (t, st) in enumerate(zip(plan.tasks, result.tasks, strict=True)):
+        row = _task_values(t, pk_of, position, project, calendar_pk)
+        # TASK_COMPUTED_FIELDS, as write_schedule stores them
+        row.update(
+            start=st.start,
+            finish=st.finish,
+            early_start=st.early_start,
+            early_finish=st.early_finish,
+            late_start=st.late_start,
+            late_finish=st.late_finish,
+            total_float=st.total_float,
+            free_float=st.free_float,
+            critical=st.critical,
+            is_summary=st.summary,
+            is_milestone=st.milestone,
+            outline_level=st.outline_level,
+            outline_number=numbers[t.uid],
+            scheduled_duration=st.duration,
+            rolled_percent=rolled.get(t.uid, t.progress.percent_complete),
         )
-    Assignment.objects.bulk_create(assignments, batch_size=500)
-    Assignment.history.bulk_history_create(assignments, default_user=history_user, batch_size=500)
+        task_rows.append(row)
+    insert_with_history(Task, task_rows, user=history_user)
+
+    link_ids = reserve_ids(Link, len(plan.links))
+    insert_with_history(
+        Link,
+        [
+            {
+                "id": pk,
+                "project_id": project.pk,
+                "predecessor_id": pk_of[link.predecessor],
+                "successor_id": pk_of[link.successor],
+                "type": link.type.value,
+                "lag_value": link.lag.value,
+                "lag_kind": link.lag.kind.value,
+                "lag_unit": link.lag.unit.value,
+            }
+            for pk, link in zip(link_ids, plan.links, strict=True)
+        ],
+        user=history_user,
+    )
+
+    assignment_ids = reserve_ids(Assignment, len(assignments))
+    insert_with_history(
+        Assignment,
+        [
+            {
+                "id": pk,
+                "project_id": project.pk,
+                "task_id": pk_of[a.task],
+                "resource_id": resource_pk,
+                "units": a.units,
+                "work": a.work,
+                "actual_work": a.actual_work,
+                "uid": a.uid,
+            }
+            for pk, ((_task, resource_pk), a) in zip(
+                assignment_ids, assignments.items(), strict=True
+            )
+        ],
+        user=history_user,
+    )
 
     for baseline in plan.baselines:
-        row, values = baseline_rows(project, baseline, by_uid)
-        row.save()
-        BaselineTask.objects.bulk_create(values, batch_size=500)
+        row = Baseline.objects.create(
+            project=project, number=baseline.number, saved_at=baseline.saved
+        )
+        Table(BaselineTask).insert(
+            {
+                "baseline_id": row.pk,
+                "task_id": pk_of[uid],
+                "start": bt.start,
+                "finish": bt.finish,
+                "duration": bt.duration,
+                "work": bt.work,
+                "cost": bt.cost,
+            }
+            for uid, bt in baseline.tasks.items()
+            if uid in pk_of
+        )
+
+    from jalon.web.planning.services import _store_project_summary
+
+    states = [
+        TaskState(
+            pk=pk_of[t.uid],
+            parent_id=pk_of[t.parent] if t.parent is not None else None,
+            active=t.active,
+            percent_complete=t.progress.percent_complete,
+            computed=(),
+        )
+        for t in plan.tasks
+    ]
+    _store_project_summary(project, LoadedPlan(plan=stored_plan, tasks=states), result)
     return project
+
+
+def _rolled_percent(plan: Plan, result: Schedule) -> dict[int, float]:
+    """Summary uid -> % complete of its active subtasks, weighted by their durations."""
+    weight: dict[int, float] = {}
+    done: dict[int, float] = {}
+    for t, st in zip(reversed(plan.tasks), reversed(result.tasks), strict=True):
+        if not st.summary and t.active:
+            w = float(max(st.duration, 1))
+            own_weight, own_done = w, w * t.progress.percent_complete
+        else:
+            own_weight, own_done = weight.get(t.uid, 0.0), done.get(t.uid, 0.0)
+        if t.parent is not None:
+            weight[t.parent] = weight.get(t.parent, 0.0) + own_weight
+            done[t.parent] = done.get(t.parent, 0.0) + own_done
+    return {uid: round(done[uid] / w, 1) if w else 0.0 for uid, w in weight.items()}
+
+
+def _task_values(
+    t: ETask, pk_of: dict[int, int], position: int, project: Project, calendars: dict[str, int]
+) -> dict[str, Any]:
+    """A new task row's stored fields (attribute names), its computed fields left out."""
+    return {
+        "id": pk_of[t.uid],
+        "project_id": project.pk,
+        "uid": t.uid,
+        "parent_id": pk_of[t.parent] if t.parent is not None else None,
+        "position": position,
+        "name": t.name,
+        "wbs_code": t.wbs or "",
+        "duration": t.duration,
+        "duration_unit": t.duration_unit.value,
+        "elapsed": t.elapsed,
+        "milestone": t.milestone,
+        "constraint_type": int(t.constraint.type),
+        "constraint_date": t.constraint.date,
+        "deadline": t.deadline,
+        "calendar_id": calendars.get(t.calendar) if t.calendar else None,
+        "manual": t.manual,
+        "manual_start": t.start,
+        "manual_finish": t.finish,
+        "active": t.active,
+        "priority": t.priority,
+        "leveling_delay": t.leveling_delay,
+        "notes": t.notes,
+        "percent_complete": t.progress.percent_complete,
+        "actual_start": t.progress.actual_start,
+        "actual_finish": t.progress.actual_finish,
+        "remaining_minutes": t.progress.remaining_minutes,
+    }
+
+
+def _as_stored(
+    plan: Plan,
+    resources: dict[int, Resource],
+    assignments: dict[tuple[int, int], EAssignment],
+) -> Plan:
+    """``plan`` as ``load_plan`` will read it back once stored, where scheduling can tell:
+    the portfolio's people (matched people keep their own calendar, units and rates),
+    one assignment per person and task, and the portfolio calendars a name refers to
+    when the plan does not define it (the project's calendar, a base, a built-in name)."""
+    defined = {spec.name for spec in plan.calendars}
+    used = {plan.calendar} | {t.calendar for t in plan.tasks if t.calendar}
+    used |= {spec.base for spec in plan.calendars if spec.base}
+    people = {row.pk: row for row in resources.values()}
+    used |= {row.calendar.name for row in people.values() if row.calendar is not None}
+    missing = used - defined
+    portfolio = (
+        [calendar_spec(row) for row in Calendar.objects.filter(project__isnull=True)]
+        if missing
+        else []
+    )
+    extra = tuple(spec for spec in portfolio if spec.name not in defined)
+    if not extra and not plan.resources:
+        return plan
+    names = {row.calendar_id: row.calendar.name for row in people.values() if row.calendar}
+    return dataclasses.replace(
+        plan,
+        calendars=plan.calendars + extra,
+        resources=tuple(_resource(row, names) for row in people.values()),
+        assignments=tuple(
+            dataclasses.replace(a, resource=resource_pk)
+            for (_task, resource_pk), a in assignments.items()
+        ),
+    )
 
 
 EXPORT_TYPES = {
