@@ -461,3 +461,16 @@ def calendar_get(*, project: Project, user: Any, pk: int) -> Calendar:
         return Calendar.objects.select_related("project").get(project=project, pk=pk)
     except (Calendar.DoesNotExist, ValueError):
         raise Http404("No such calendar") from None
+
+
+def baseline_dates(
+    *, project: Project, user: Any, number: int = 0
+) -> dict[int, tuple[dt.datetime | None, dt.datetime | None]]:
+    """task pk -> (start, finish) in baseline ``number`` (empty without that baseline)."""
+    _visible(project, user)
+    return {
+        task: (start, finish)
+        for task, start, finish in BaselineTask.objects.filter(
+            baseline__project=project, baseline__number=number
+        ).values_list("task_id", "start", "finish")
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jalon.web.planning import calendar_views, editor, views
+from jalon.web.planning import calendar_views, editor, progress_views, views
 
 app_name = "planning"
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
     path("projects/<int:pk>/plan/link/", editor.link_add_view, name="link_add"),
     path("projects/<int:pk>/plan/<str:action>/", editor.task_action_view, name="task_action"),
     path("projects/<int:pk>/history/", editor.history_view, name="history"),
+    # progress and status date: planning/progress_views.py
+    path("projects/<int:pk>/progress/", progress_views.progress_view, name="progress"),
+    path(
+        "projects/<int:pk>/progress/status-date/",
+        progress_views.status_date_view,
+        name="status_date",
+    ),
     # calendars: planning/calendar_views.py
     path("projects/<int:pk>/calendars/", calendar_views.calendars_view, name="calendars"),
     path(
