@@ -73,3 +73,38 @@ def test_queries_do_not_grow_with_tasks(admin: Any) -> None:
     assert small == large
     # the edit moved every successor: rows are written in bulk, not one by one
     assert large["task edit"] < 20
+
+
+def test_an_edit_on_a_kept_plan_does_not_grow_with_tasks(
+    admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The plan kept from the last reschedule (``plancache``) is reused: the rows of the
+    edited task are read again, not the whole plan."""
+    from jalon.web.planning import plancache
+
+    def kept_edit(n: int) -> tuple[int, int]:
+        plancache.clear()
+        project = project_import(plan=chain(n), user=admin)
+        tasks = Task.objects.filter(project=project, is_summary=False).order_by("position")
+        with django_capture_on_commit_callbacks(execute=True):
+            first = count(  # reads the whole plan, keeps it on commit
+                lambda: services.task_update(
+                    task=tasks[3], data={"duration": 960}, version=tasks[3].version, user=admin
+                )
+            )
+        task = tasks[5]
+        with django_capture_on_commit_callbacks(execute=True):
+            kept = count(
+                lambda: services.task_update(
+                    task=task, data={"duration": 1440}, version=task.version, user=admin
+                )
+            )
+        return first, kept
+
+    small = kept_edit(50)
+    Project.objects.all().delete()
+    large = kept_edit(500)
+    plancache.clear()
+    assert small == large
+    first, kept = large
+    assert kept < first

@@ -1,6 +1,7 @@
 """ORM rows <-> engine data, in bulk: one query per table, never one per task.
 
-``load_plan`` builds a ``jalon.engine.Plan`` from a project's rows; ``write_schedule``
+``load_plan`` builds a ``jalon.engine.Plan`` from a project's rows; ``reload_tasks``
+reads again only the rows of edited tasks into an already loaded plan; ``write_schedule``
 stores a computed ``Schedule`` back into the tasks' computed fields (only the rows that
 changed); ``new_rows`` turns a ``Plan`` into unsaved rows for the import service.
 """
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import connection
 from django.db.models import Q
 
@@ -175,10 +177,17 @@ class TaskState:
 
 @dataclass
 class LoadedPlan:
-    """A project's plan and its task rows' state (``tasks`` in plan order)."""
+    """A project's plan and its task rows' state (``tasks`` in plan order).
+
+    ``calendar_names``: calendar pk -> name, as the tasks' calendars were read;
+    ``written``: the schedule whose values the rows hold since ``write_schedule`` stored
+    it (None: compare every row with ``TaskState.computed``).
+    """
 
     plan: Plan
     tasks: list[TaskState]
+    calendar_names: dict[int, str] = field(default_factory=dict)
+    written: Schedule | None = None
 
 
 # enum look-ups by value: calling the Enum classes costs more than the rest of a row
@@ -313,6 +322,26 @@ def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
         return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
 
 
+def _calendars(project: Project) -> tuple[tuple[CalendarSpec, ...], dict[int, str]]:
+    """The calendars a project's plan sees (project calendars win over portfolio calendars
+    of the same name) and every calendar's name by pk."""
+    specs: dict[str, CalendarSpec] = {}
+    names: dict[int, str] = {}
+    for row in Calendar.objects.filter(Q(project=project) | Q(project__isnull=True)).order_by(
+        "project_id"
+    ):
+        names[row.pk] = row.name
+        if row.project_id is not None or row.name not in specs:
+            specs[row.name] = calendar_spec(row)
+    return tuple(specs.values()), names
+
+
+def _resources(pks: Collection[int], names: Mapping[int, str]) -> tuple[EResource, ...]:
+    if not pks:
+        return ()
+    return tuple(_resource(r, names) for r in Resource.objects.filter(pk__in=pks))
+
+
 def load_plan(project: Project) -> LoadedPlan:
     """The engine ``Plan`` of a project. Raises the engine's ``PlanError`` if invalid.
 
@@ -324,16 +353,7 @@ def load_plan(project: Project) -> LoadedPlan:
     )
     uid_of = {r[0]: r[1] for r in rows}
     stored = _stored_computed(project)
-    calendars = list(
-        Calendar.objects.filter(Q(project=project) | Q(project__isnull=True)).order_by("project_id")
-    )
-    # project calendars win over portfolio calendars of the same name
-    specs: dict[str, CalendarSpec] = {}
-    names: dict[int, str] = {}
-    for row in calendars:
-        names[row.pk] = row.name
-        if row.project_id is not None or row.name not in specs:
-            specs[row.name] = calendar_spec(row)
+    calendars, names = _calendars(project)
     links = Link.objects.filter(project=project).values_list(
         "predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit"
     )
@@ -342,7 +362,7 @@ def load_plan(project: Project) -> LoadedPlan:
         .order_by("pk")
         .values_list("task_id", "resource_id", "units", "work", "actual_work", "uid")
     )
-    resources = Resource.objects.filter(pk__in={a[1] for a in assignments})
+    resources = _resources({a[1] for a in assignments}, names)
     baselines = list(
         Baseline.objects.filter(project=project).prefetch_related("tasks").order_by("number")
     )
@@ -363,9 +383,9 @@ def load_plan(project: Project) -> LoadedPlan:
         start=project.start,
         tasks=etasks,
         links=elinks,
-        calendars=tuple(specs.values()),
+        calendars=calendars,
         calendar=project.calendar_name,
-        resources=tuple(_resource(r, names) for r in resources),
+        resources=resources,
         assignments=tuple(
             EAssignment(
                 task=uid_of[task_id],
@@ -405,33 +425,120 @@ def load_plan(project: Project) -> LoadedPlan:
         metadata=project.metadata,
     )
     states = [TaskState(r[0], r[2], r[15], r[16], stored.get(r[0], ())) for r in rows]
-    return LoadedPlan(plan=plan, tasks=states)
+    return LoadedPlan(plan=plan, tasks=states, calendar_names=names)
+
+
+def reload_tasks(loaded: LoadedPlan, project: Project, pks: Collection[int]) -> LoadedPlan | None:
+    """``loaded`` with the rows of tasks ``pks`` read again, in three queries whatever the
+    size (those rows, the calendars, the assigned resources), instead of the whole plan.
+
+    For a plan loaded at the project's current revision, in which only the fields of these
+    rows changed since (``TASK_COLUMNS``, outline unchanged). Returns None when something
+    else differs: a row is missing or moved, the calendars or the resources changed
+    (portfolio-wide rows); the caller then loads the whole plan. Consumes ``loaded``.
+    """
+    plan = loaded.plan
+    calendars, names = _calendars(project)
+    if calendars != plan.calendars or names != loaded.calendar_names:
+        return None
+    if _resources({a.resource for a in plan.assignments}, names) != plan.resources:
+        return None
+    position = {state.pk: i for i, state in enumerate(loaded.tasks)}
+    uid_of = {state.pk: t.uid for state, t in zip(loaded.tasks, plan.tasks, strict=True)}
+    tasks = list(plan.tasks)
+    rows = list(Task.objects.filter(project=project, pk__in=list(pks)).values_list(*TASK_COLUMNS))
+    if len(rows) != len(set(pks)):
+        return None
+    for r in rows:
+        i = position.get(r[0])
+        if i is None or r[1] != tasks[i].uid or r[2] != loaded.tasks[i].parent_id:
+            return None
+        tasks[i] = _engine_task(r, uid_of, names)
+        loaded.tasks[i].active = r[15]
+        loaded.tasks[i].percent_complete = r[16]
+    return LoadedPlan(
+        plan=plan.replace(tasks=tuple(tasks)),
+        tasks=loaded.tasks,
+        calendar_names=names,
+        written=loaded.written,
+    )
 
 
 # -- Schedule -> database -----------------------------------------------------------------
 
 
+# the Schedule's arrays a row's computed values derive from
+_ARRAYS = (
+    "start_min",
+    "finish_min",
+    "early_start_min",
+    "early_finish_min",
+    "late_start_min",
+    "late_finish_min",
+    "total_float",
+    "free_float",
+    "critical",
+    "summary",
+    "milestone",
+    "duration",
+)
+
+
+def _datetimes(minutes: Any) -> list[dt.datetime]:
+    """Epoch minutes (a ``Schedule``'s dates) -> naive datetimes."""
+    return np.asarray(minutes, dtype=np.int64).astype("datetime64[m]").astype(object).tolist()  # type: ignore[no-any-return]
+
+
 def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
-    """Store the computed values of the tasks whose values changed; return their number."""
-    rolled = _rolled_percent(loaded.tasks, result)
+    """Store the computed values of the tasks whose values changed; return their number.
+
+    Values are built from the schedule's arrays for the candidate rows only: every row
+    the first time, then (``loaded.written`` set) the rows where an array differs from
+    the schedule last written, or whose rolled-up % complete changed.
+    """
+    rows = loaded.tasks
+    summary = result.summary.tolist()
+    duration = result.duration.tolist()
+    rolled = _rolled_percent(rows, result)
+    before = loaded.written
+    if before is not None and len(before.start_min) == len(rows):
+        differs = np.zeros(len(rows), dtype=bool)
+        for name in _ARRAYS:
+            differs |= getattr(before, name) != getattr(result, name)
+        candidates = set(np.flatnonzero(differs).tolist())
+        candidates.update(
+            i
+            for i, row in enumerate(rows)
+            if not row.computed or rolled.get(row.pk, row.percent_complete) != row.computed[-1]
+        )
+        index = sorted(candidates)
+    else:
+        index = list(range(len(rows)))
+    pick = np.asarray(index, dtype=np.int64)
+    columns = [
+        _datetimes(result.start_min[pick]),
+        _datetimes(result.finish_min[pick]),
+        _datetimes(result.early_start_min[pick]),
+        _datetimes(result.early_finish_min[pick]),
+        _datetimes(result.late_start_min[pick]),
+        _datetimes(result.late_finish_min[pick]),
+        result.total_float[pick].tolist(),
+        result.free_float[pick].tolist(),
+        result.critical[pick].tolist(),
+    ]
+    tasks = loaded.plan.tasks
     numbers = loaded.plan.outline_numbers
     changed: list[tuple[Any, ...]] = []
-    for row, st in zip(loaded.tasks, result.tasks, strict=True):
+    for k, i in enumerate(index):
+        row = rows[i]
+        number = numbers[tasks[i].uid]
         values = (
-            st.start,
-            st.finish,
-            st.early_start,
-            st.early_finish,
-            st.late_start,
-            st.late_finish,
-            st.total_float,
-            st.free_float,
-            st.critical,
-            st.summary,
-            st.milestone,
-            st.outline_level,
-            numbers[st.uid],
-            st.duration,
+            *(column[k] for column in columns),
+            summary[i],
+            bool(result.milestone[i]),
+            number.count(".") + 1,
+            number,
+            duration[i],
             rolled.get(row.pk, row.percent_complete),
         )
         if values != row.computed:
@@ -439,16 +546,20 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
             row.computed = values
     if changed:
         _update_computed(changed)
+    loaded.written = result
     return len(changed)
 
 
 def _rolled_percent(rows: list[TaskState], result: Schedule) -> dict[int, float]:
     """Summary pk -> % complete of its active subtasks, weighted by their durations."""
+    summary = result.summary.tolist()
+    duration = result.duration.tolist()
     weight: dict[int, float] = {}
     done: dict[int, float] = {}
-    for row, st in zip(reversed(rows), reversed(result.tasks), strict=True):
-        if not st.summary and row.active:
-            w = float(max(st.duration, 1))
+    for i in range(len(rows) - 1, -1, -1):
+        row = rows[i]
+        if not summary[i] and row.active:
+            w = float(max(duration[i], 1))
             own_weight, own_done = w, w * row.percent_complete
         else:
             own_weight, own_done = weight.get(row.pk, 0.0), done.get(row.pk, 0.0)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from jalon.engine import PlanError, Schedule, save_baseline, schedule
 from jalon.web.history import acting_as
-from jalon.web.planning.mapping import LoadedPlan, load_plan, write_schedule
+from jalon.web.planning import plancache
+from jalon.web.planning.mapping import LoadedPlan, load_plan, reload_tasks, write_schedule
 from jalon.web.planning.models import (
     Assignment,
     Baseline,
@@ -165,29 +166,51 @@ def _engine_error(exc: PlanError) -> ValidationError:
 # -- scheduling -----------------------------------------------------------------------------
 
 
-def schedule_recompute(*, project: Project) -> Schedule:
+def schedule_recompute(*, project: Project, tasks: Iterable[int] | None = None) -> Schedule:
     """Build the plan from the database, schedule it, store the computed values.
 
     Runs inside the caller's transaction; an engine error (a cycle, a constraint
     without a date, ...) becomes a ``ValidationError`` naming the task and the field,
     and the caller's transaction rolls back.
+
+    ``tasks``: the pks of the task rows the caller changed, when nothing else changed
+    (their fields only, not the outline): the plan kept from the last reschedule
+    (``plancache``), if it is still the project's current revision, is reused with
+    those rows read again instead of reading the whole plan.
     """
+    revision = (
+        Project.objects.select_for_update()
+        .filter(pk=project.pk)
+        .values_list("plan_revision", flat=True)
+        .get()
+    )
     try:
-        loaded = load_plan(project)
+        loaded = plancache.take(project.pk, revision)
+        if loaded is not None:
+            loaded = reload_tasks(loaded, project, set(tasks)) if tasks is not None else None
+        if loaded is None:
+            loaded = load_plan(project)
         result = schedule(loaded.plan)
     except PlanError as exc:
         raise _engine_error(exc) from exc
     write_schedule(loaded, result)
-    _store_project_summary(project, loaded, result)
+    _store_project_summary(project, loaded, result, revision + 1)
+    plancache.keep_on_commit(project.pk, revision + 1, loaded)
     return result
 
 
-def _store_project_summary(project: Project, loaded: LoadedPlan, result: Schedule) -> None:
+def _store_project_summary(
+    project: Project, loaded: LoadedPlan, result: Schedule, revision: int | None = None
+) -> None:
+    """The project's scheduled dates, % complete and warnings; its plan ``revision`` when
+    given (``schedule_recompute``)."""
     total = done = 0.0
-    for row, st in zip(loaded.tasks, result.tasks, strict=True):
-        if st.summary or not row.active:
+    summary = result.summary.tolist()
+    duration = result.duration.tolist()
+    for i, row in enumerate(loaded.tasks):
+        if summary[i] or not row.active:
             continue
-        weight = max(st.duration, 1)
+        weight = max(duration[i], 1)
         total += weight
         done += weight * row.percent_complete / 100
     baseline_finish = None
@@ -205,6 +228,8 @@ def _store_project_summary(project: Project, loaded: LoadedPlan, result: Schedul
         ],
         "scheduled_at": timezone.now(),
     }
+    if revision is not None:
+        values["plan_revision"] = revision
     Project.objects.filter(pk=project.pk).update(**values)
     for name, value in values.items():
         setattr(project, name, value)
@@ -343,7 +368,7 @@ def task_update(*, task: Task, data: Mapping[str, Any], version: int | None, use
     _clean(current, values)
     current.version += 1
     current.save()
-    schedule_recompute(project=project)
+    schedule_recompute(project=project, tasks=[current.pk])
     current.refresh_from_db()
     return current
 
@@ -767,7 +792,7 @@ def progress_bulk_update(
         _clean(row, data)
         row.version += 1
         row.save()
-    schedule_recompute(project=project)
+    schedule_recompute(project=project, tasks=list(rows))
     return len(rows)
 
 

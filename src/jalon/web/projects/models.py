@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jalon.web.history import current_user
+
+
+def first_plan_revision() -> int:
+    """A project's plan revision starts at a random number: a project created again with
+    the same id (a restored or test database) never matches a plan kept for another."""
+    return secrets.randbits(48)
 
 
 class Project(models.Model):
@@ -49,6 +57,9 @@ class Project(models.Model):
     percent_complete = models.FloatField(default=0, editable=False)
     schedule_warnings = models.JSONField(default=list, blank=True, editable=False)
     scheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # + 1 by every reschedule, in its transaction: the key of the plans kept loaded
+    # between edits (planning/plancache.py)
+    plan_revision = models.PositiveBigIntegerField(default=first_plan_revision, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
@@ -62,6 +73,7 @@ class Project(models.Model):
             "percent_complete",
             "schedule_warnings",
             "scheduled_at",
+            "plan_revision",
         ],
     )
 

@@ -1,0 +1,182 @@
+"""Plans kept loaded between edits (``plancache``): an edit on a kept plan stores exactly
+what a full reload would, and a plan is never reused once the project's revision moved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import F
+
+from jalon.engine import Link, Plan, schedule
+from jalon.engine import Task as ETask
+from jalon.web.planning import mapping, plancache, services
+from jalon.web.planning.imports import project_import
+from jalon.web.planning.mapping import load_plan, write_schedule
+from jalon.web.planning.models import Task
+from jalon.web.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+COMPUTED = ("start", "finish", "total_float", "critical", "scheduled_duration", "rolled_percent")
+
+
+def chain(n: int) -> Plan:
+    """Summaries of five tasks each, every task linked to the one before."""
+    tasks, links = [], []
+    uid, previous = 0, None
+    for group in range(n // 5):
+        uid += 1
+        summary = uid
+        tasks.append(ETask(uid=summary, name=f"Phase {group + 1}"))
+        for i in range(5):
+            uid += 1
+            tasks.append(ETask(uid=uid, name=f"Task {group}.{i}", duration=480, parent=summary))
+            if previous is not None:
+                links.append(Link(previous, uid))
+            previous = uid
+    return Plan(
+        name=f"{n} tasks", start=dt.datetime(2027, 1, 4, 8), tasks=tuple(tasks), links=tuple(links)
+    )
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    plancache.clear()
+    yield
+    plancache.clear()
+
+
+@pytest.fixture
+def full_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The projects ``schedule_recompute`` read whole (``load_plan``)."""
+    loads: list[int] = []
+
+    def counted(project: Project) -> mapping.LoadedPlan:
+        loads.append(project.pk)
+        return load_plan(project)
+
+    monkeypatch.setattr(services, "load_plan", counted)
+    return loads
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Callable[[Callable[[], Any]], Any]:
+    """Run a service as if its transaction committed (the cache keeps plans on commit)."""
+
+    def run(func: Callable[[], Any]) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return func()
+
+    return run
+
+
+def edit(task_pk: int, user: Any, **data: Any) -> Callable[[], Task]:
+    def call() -> Task:
+        task = Task.objects.get(pk=task_pk)
+        return services.task_update(task=task, data=data, version=task.version, user=user)
+
+    return call
+
+
+def stored(project: Project) -> list[tuple[Any, ...]]:
+    return list(Task.objects.filter(project=project).order_by("position").values_list(*COMPUTED))
+
+
+def assert_same_as_full_reload(project: Project) -> None:
+    """A full reload and reschedule finds every stored value right."""
+    loaded = load_plan(project)
+    assert write_schedule(loaded, schedule(loaded.plan)) == 0
+
+
+def leaves(project: Project) -> list[int]:
+    return list(
+        Task.objects.filter(project=project, is_summary=False)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_edits_on_a_kept_plan_store_what_a_full_reload_stores(
+    admin: Any, full_loads: list[int], committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    project = project_import(plan=chain(40), user=admin)
+    pks = leaves(project)
+    committed(edit(pks[3], admin, duration=960))
+    assert full_loads == [project.pk]
+    before = stored(project)
+    committed(edit(pks[10], admin, duration=2400))
+    committed(edit(pks[20], admin, percent_complete=50.0))
+    committed(edit(pks[5], admin, constraint_type=4, constraint_date=dt.datetime(2027, 6, 1, 8)))
+    committed(edit(pks[30], admin, duration=0))  # becomes a milestone
+    assert full_loads == [project.pk]  # the kept plan served every edit after the first
+    after = stored(project)
+    assert after != before
+    assert_same_as_full_reload(project)
+    # the project's summary agrees with a full reschedule too
+    project.refresh_from_db()
+    summary = (project.scheduled_finish, project.percent_complete)
+    services.schedule_recompute(project=project)
+    assert (project.scheduled_finish, project.percent_complete) == summary
+
+
+def test_a_plan_changed_elsewhere_is_read_again(
+    admin: Any, full_loads: list[int], committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    project = project_import(plan=chain(20), user=admin)
+    pks = leaves(project)
+    committed(edit(pks[2], admin, duration=960))
+    # another process's service: a change and its reschedule, which moves the revision on
+    Task.objects.filter(pk=pks[0]).update(duration=4800)
+    Project.objects.filter(pk=project.pk).update(plan_revision=F("plan_revision") + 1)
+    committed(edit(pks[8], admin, duration=960))
+    assert full_loads == [project.pk, project.pk]
+    assert_same_as_full_reload(project)
+    first = Task.objects.get(pk=pks[0])
+    assert first.scheduled_duration == 4800
+
+
+def test_structural_changes_read_the_whole_plan(
+    admin: Any, full_loads: list[int], committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    project = project_import(plan=chain(20), user=admin)
+    pks = leaves(project)
+    committed(edit(pks[2], admin, duration=960))
+    first = Task.objects.get(pk=pks[1])
+    committed(lambda: services.task_delete(task=first, version=first.version, user=admin))
+    committed(edit(pks[6], admin, duration=1440))
+    # the delete read the plan whole; the edit after it reused the plan the delete kept
+    assert full_loads == [project.pk, project.pk]
+    assert_same_as_full_reload(project)
+
+
+def test_a_failed_edit_keeps_nothing(
+    admin: Any, full_loads: list[int], committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    project = project_import(plan=chain(20), user=admin)
+    pks = leaves(project)
+    committed(edit(pks[2], admin, duration=960))
+    revision = Project.objects.get(pk=project.pk).plan_revision
+    with pytest.raises(ValidationError):  # a dated constraint without its date
+        committed(edit(pks[4], admin, constraint_type=4, constraint_date=None))
+    assert plancache.take(project.pk, revision) is None
+    committed(edit(pks[6], admin, duration=1440))
+    assert len(full_loads) == 2
+    assert_same_as_full_reload(project)
+
+
+def test_a_portfolio_calendar_change_is_seen(
+    admin: Any, full_loads: list[int], committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    """Portfolio-wide rows (calendars, resources) are compared on every reuse."""
+    from jalon.web.planning.models import Calendar
+
+    project = project_import(plan=chain(20), user=admin)
+    pks = leaves(project)
+    committed(edit(pks[2], admin, duration=960))
+    Calendar.objects.create(name="Night shift", week={"0": [[1320, 1440]]})
+    committed(edit(pks[6], admin, duration=1440))
+    assert full_loads == [project.pk, project.pk]
