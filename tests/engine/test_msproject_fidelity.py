@@ -24,11 +24,8 @@ FILES = sorted(DATA.rglob("*.xml")) if DATA.is_dir() else []
 
 # What Jalon does not model yet, file by file (see docs/scheduling.md, "Not yet modelled"):
 # tasks whose dates MS Project derived from timephased work (contoured or split
-# assignments) or from several resources working on different calendars.
+# assignments).
 KNOWN_GAPS = {
-    "mpxj/junit/data/legacy/sample.xml": 2,  # two resources, night-shift calendar, work/units
-    "mpxj/junit/data/legacy/sample1.xml": 2,  # the same plan
-    "mpxj/junit/data/mspdiresource.xml": 2,  # three resource calendars; a contoured assignment
     "mpxj/junit/data/mspdisplittask.xml": 2,  # split tasks
     "mpxj/junit/data/mspditimephased.xml": 10,  # contoured (hand-edited) timephased work
 }

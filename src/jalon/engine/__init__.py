@@ -31,6 +31,7 @@ from jalon.engine.model import (
     ResourceType,
     Task,
     WorkingTime,
+    WorkPeriod,
 )
 from jalon.engine.results import Schedule, ScheduledTask, ScheduleWarning
 
@@ -65,6 +66,7 @@ __all__ = [
     "UnknownReferenceError",
     "ValidationError",
     "WorkCalendar",
+    "WorkPeriod",
     "WorkingTime",
     "baseline_variances",
     "save_baseline",

@@ -49,12 +49,17 @@ from jalon.engine.model import (
     LagKind,
     LinkType,
     Plan,
-    ResourceType,
     cycle_error,
     find_cycle,
     twenty_four_hours_calendar,
 )
 from jalon.engine.results import Schedule, ScheduleWarning
+from jalon.engine.spans import (
+    MultiCalendarTask,
+    refit,
+    task_calendars,
+    with_derived_calendars,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -146,37 +151,13 @@ class Network:
     backward: _Pass
     summary_ss_links: list[tuple[int, int, int, int, int]]  # summary pred SS/SF, resolved later
     passes: dict[str, Any] = field(default_factory=dict)  # pass tables built on first use
+    # tasks whose span depends on where they start (resources on several calendars)
+    multi_calendar: tuple[MultiCalendarTask, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------
 # compilation
 # ---------------------------------------------------------------------------------------
-
-
-def _task_calendars(plan: Plan) -> list[str]:
-    """The calendar each task is scheduled on (MS Project's effective calendar)."""
-    tasks = plan.tasks
-    names: list[str] = [
-        plan.calendar if c is None else c for c in map(attrgetter("calendar"), tasks)
-    ]
-    res_cal = {r.uid: r.calendar for r in plan.resources if r.type is ResourceType.WORK}
-    if plan.assignments and res_cal:
-        by_task: dict[int, set[str | None]] = {}
-        for a in plan.assignments:
-            if a.resource in res_cal:
-                by_task.setdefault(a.task, set()).add(res_cal[a.resource])
-        index = plan.task_index
-        for uid, cals in by_task.items():
-            i = index[uid]
-            # a task driven by resources follows their calendar when they all share one
-            if tasks[i].calendar is None and len(cals) == 1:
-                only = next(iter(cals))
-                if only is not None:
-                    names[i] = only
-    for i, elapsed in enumerate(map(attrgetter("elapsed"), tasks)):
-        if elapsed:
-            names[i] = ELAPSED_CALENDAR
-    return names
 
 
 def compile_network(plan: Plan) -> Network:
@@ -215,7 +196,8 @@ def _compile(plan: Plan) -> Network:
         up = np.where(has, parent[np.maximum(up, 0)], -1)
     leaf = ~is_summary
 
-    task_cals = _task_calendars(plan)
+    resolved = task_calendars(plan, ELAPSED_CALENDAR)
+    task_cals = resolved.names
     cal_names = sorted(set(task_cals) | {plan.calendar})
     cal_index = {c: k for k, c in enumerate(cal_names)}
 
@@ -407,7 +389,7 @@ def _compile(plan: Plan) -> Network:
         cal_names=cal_names,
         node_cal=node_cal,
         node_cal_name=node_cal_name,
-        dur=extend(dur, 0),
+        dur=extend(_with_spans(dur, resolved.spans), 0),
         rem=extend(rem, 0),
         milestone=extend(milestone, True),
         manual=extend(manual, False),
@@ -433,9 +415,20 @@ def _compile(plan: Plan) -> Network:
         forward=_empty_pass(),
         backward=_empty_pass(),
         summary_ss_links=summary_ss,
+        multi_calendar=resolved.multi,
     )
     _order_network(plan, net)
     return net
+
+
+def _with_spans(dur: IntArray, spans: dict[int, int]) -> IntArray:
+    """Durations -> the working time each task spans (splits and edited work included)."""
+    if not spans:
+        return dur
+    out = dur.copy()
+    for i, span in spans.items():
+        out[i] = span
+    return out
 
 
 def _empty_pass() -> _Pass:
@@ -643,6 +636,7 @@ def _calendar_set(plan: Plan, net: Network, first: dt.date, last: dt.date) -> Ca
         return cached
     specs = dict(plan.calendar_specs)
     specs[ELAPSED_CALENDAR] = twenty_four_hours_calendar(ELAPSED_CALENDAR)
+    with_derived_calendars(specs, net.cal_names, first, last)
     cs = CalendarSet(specs, net.cal_names, first, last)
     used = {net.cal_names[k] for k in np.unique(net.node_cal).tolist()}
     for name in cs.empty:
@@ -688,6 +682,8 @@ def schedule(
     for _ in range(12):
         cs = _calendar_set(plan, net, first, last)
         result = _schedule_on(plan, net, cs, status, threshold)
+        if result is not None and net.multi_calendar:
+            result = _refit_spans(plan, net, cs, status, threshold, result)
         if result is not None:
             return result
         net = compile_network(plan)  # summary links may have been resolved meanwhile
@@ -697,6 +693,36 @@ def schedule(
         if last.year > 9000:
             break
     raise ValidationError("the schedule runs beyond the year 9000", field="start")
+
+
+def _refit_spans(
+    plan: Plan,
+    net: Network,
+    cs: CalendarSet,
+    status: dt.datetime | None,
+    threshold: int,
+    result: Schedule,
+) -> Schedule | None:
+    """Tasks on several resource calendars last as long as their assignments do from
+    where they start: their spans are refitted and the plan rescheduled until none moves."""
+    multi = net.multi_calendar
+    for _ in range(2 * len(multi) + 2):
+        spans = refit(
+            plan, multi, result.start_min[[m.index for m in multi]].tolist(), cs.first, cs.last
+        )
+        moved = {i: s for i, s in spans.items() if s != int(net.dur[i])}
+        if not moved:
+            break
+        for i, span in moved.items():
+            if net.actual_finish[i] < 0:
+                net.rem[i] = max(int(net.rem[i]) + span - int(net.dur[i]), 0)
+            net.dur[i] = span
+        net.passes.clear()  # their tables hold the spans
+        again = _schedule_on(plan, net, cs, status, threshold)
+        if again is None:
+            return None
+        result = again
+    return result
 
 
 @dataclass
@@ -904,7 +930,7 @@ def _schedule_on(
     free_t = free[t_idx]
     critical = (total_t <= threshold) & net.active[:n] & ~done & ~net.complete[:n]
     summary = ~net.leaf
-    duration = net.dur[:n].copy()
+    duration = _ints(map(attrgetter("duration"), plan.tasks), n)
     if summary.any():
         _roll_up(
             plan,

@@ -114,6 +114,15 @@ ASAP = Constraint()
 
 
 @dataclass(frozen=True, slots=True)
+class WorkPeriod:
+    """A stretch of timephased work: ``work`` minutes done between ``start`` and ``finish``."""
+
+    start: dt.datetime
+    finish: dt.datetime
+    work: int = 0  # minutes; 0 within working time: the work pauses (a split)
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     uid: int
     name: str
@@ -134,6 +143,9 @@ class Task:
     leveling_delay: int = 0  # elapsed minutes added before the start
     wbs: str | None = None  # a custom WBS code; None: the outline number
     notes: str = ""
+    # work edited by hand and not assigned to a resource (a split task), in time order;
+    # empty: the work runs without interruption for ``duration``
+    contour: tuple[WorkPeriod, ...] = ()
 
     @property
     def is_milestone(self) -> bool:
@@ -269,6 +281,9 @@ class Assignment:
     work: int | None = None  # minutes; None: duration x units
     actual_work: int = 0
     uid: int | None = None
+    # work as edited by hand (MS Project's "contoured" assignments, splits included), in
+    # time order; empty: work / units spread evenly over the resource's working time
+    contour: tuple[WorkPeriod, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +484,8 @@ def _validate(plan: Plan) -> None:
             raise ValidationError(
                 "a manually scheduled task needs a start and a finish", task=who, field="manual"
             )
+        if t.contour:
+            _check_contour(t.contour, who)
         if not 0 <= t.priority <= 1000:
             raise ValidationError(
                 f"priority {t.priority} is not between 0 and 1000", task=who, field="priority"
@@ -538,9 +555,22 @@ def _validate(plan: Plan) -> None:
             raise ValidationError(
                 "negative assignment units", task=plan.label(a.task), field="units"
             )
+        if a.contour:
+            _check_contour(a.contour, plan.label(a.task))
     numbers = [b.number for b in plan.baselines]
     if len(numbers) != len(set(numbers)):
         raise ValidationError("two baselines have the same number", field="baselines")
+
+
+def _check_contour(periods: tuple[WorkPeriod, ...], who: str) -> None:
+    for p in periods:
+        if p.finish < p.start or p.work < 0:
+            raise ValidationError(
+                f"timephased work {p.start:%Y-%m-%d %H:%M} - {p.finish:%Y-%m-%d %H:%M} "
+                f"({p.work} min) is not a forward period of non-negative work",
+                task=who,
+                field="contour",
+            )
 
 
 def find_cycle(successors: Mapping[int, Iterable[int]], nodes: Iterable[int]) -> list[int]:

@@ -33,6 +33,7 @@ from jalon.engine.cpm import ELAPSED_CALENDAR, compile_network
 from jalon.engine.errors import UnknownReferenceError, ValidationError
 from jalon.engine.model import Plan, Resource, ResourceType, twenty_four_hours_calendar
 from jalon.engine.results import Schedule
+from jalon.engine.spans import with_derived_calendars
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -100,6 +101,7 @@ def plan_calendars(plan: Plan, first: dt.date, last: dt.date) -> PlanCalendars:
     names = sorted({*task_names, *res_names.values(), plan.calendar})
     specs = dict(plan.calendar_specs)
     specs[ELAPSED_CALENDAR] = twenty_four_hours_calendar(ELAPSED_CALENDAR)
+    with_derived_calendars(specs, names, first, last)  # tasks on several resource calendars
     cs = CalendarSet(specs, names, first, last)
     index = cs.index
     task_cal = np.fromiter((index[c] for c in task_names), dtype=np.int64, count=n)
