@@ -196,3 +196,170 @@ def test_export_holds_the_plan_for_viewers(project_roles: dict[str, Any]) -> Non
     response = client_for(project_roles["viewer"]).get(project_urls(project.pk)["export-yaml"])
     assert response["Content-Disposition"].startswith('attachment; filename="Small-')
     assert b"Design" in response.content
+
+
+# -- the calendars, resources and progress pages -------------------------------------------
+
+PAGES = ["planning:calendars", "planning:resources", "planning:progress"]
+# forms of changes: managers (and PMO admins) 200, members and viewers 403, outsiders 404
+CHANGE_FORMS = {"admin": 200, "manager": 200, "member": 403, "viewer": 403, "outsider": 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", PAGES)
+def test_planning_pages(project_roles: dict[str, Any], role: str, name: str) -> None:
+    project = project_roles["project"]
+    response = client_for(project_roles[role]).get(reverse(name, args=[project.pk]))
+    assert response.status_code == READ[role]
+    if role == "outsider":
+        assert b"Design" not in response.content
+        assert b"Member person" not in response.content
+
+
+def _calendar(project: Any) -> Any:
+    from jalon.web.planning.models import Calendar
+
+    return Calendar.objects.get_or_create(project=project, name="Site")[0]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ["planning:calendar_create", "planning:calendar_edit"])
+def test_calendar_forms(project_roles: dict[str, Any], role: str, name: str) -> None:
+    project = project_roles["project"]
+    args = [project.pk] if name.endswith("create") else [project.pk, _calendar(project).pk]
+    response = client_for(project_roles[role]).get(reverse(name, args=args))
+    assert response.status_code == CHANGE_FORMS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_calendar_create_post(project_roles: dict[str, Any], role: str) -> None:
+    from jalon.web.planning.models import Calendar
+
+    project = project_roles["project"]
+    response = client_for(project_roles[role]).post(
+        reverse("planning:calendar_create", args=[project.pk]), {"name": "Mine", "country": "FR"}
+    )
+    assert response.status_code == EDIT[role]
+    assert Calendar.objects.filter(project=project, name="Mine").exists() == (EDIT[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_calendar_delete_post(project_roles: dict[str, Any], role: str) -> None:
+    from jalon.web.planning.models import Calendar
+
+    project = project_roles["project"]
+    calendar = _calendar(project)
+    response = client_for(project_roles[role]).post(
+        reverse("planning:calendar_delete", args=[project.pk, calendar.pk])
+    )
+    assert response.status_code == EDIT[role]
+    assert Calendar.objects.filter(pk=calendar.pk).exists() == (EDIT[role] != 302)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_project_calendar_post(project_roles: dict[str, Any], role: str) -> None:
+    project = project_roles["project"]
+    response = client_for(project_roles[role]).post(
+        reverse("planning:project_calendar", args=[project.pk]),
+        {"calendar_name": "24 Hours", "version": project.version},
+    )
+    assert response.status_code == EDIT[role]
+    project.refresh_from_db()
+    assert (project.calendar_name == "24 Hours") == (EDIT[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_status_date_post(project_roles: dict[str, Any], role: str) -> None:
+    project = project_roles["project"]
+    response = client_for(project_roles[role]).post(
+        reverse("planning:status_date", args=[project.pk]),
+        {"status_date": "2027-01-13", "version": project.version},
+    )
+    assert response.status_code == EDIT[role]
+    project.refresh_from_db()
+    assert (project.status_date is not None) == (EDIT[role] == 302)
+
+
+# progress: members may update their own task (Design)
+PROGRESS = {"admin": 302, "manager": 302, "member": 302, "viewer": 403, "outsider": 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_progress_post(project_roles: dict[str, Any], role: str) -> None:
+    project = project_roles["project"]
+    design = Task.objects.get(project=project, uid=2)
+    response = client_for(project_roles[role]).post(
+        reverse("planning:progress", args=[project.pk]),
+        {f"pc_{design.pk}": "30", f"v_{design.pk}": design.version},
+    )
+    assert response.status_code == PROGRESS[role]
+    design.refresh_from_db()
+    assert (design.percent_complete == 30) == (PROGRESS[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_assignment_post(project_roles: dict[str, Any], role: str) -> None:
+    from jalon.web.planning.models import Assignment
+
+    project = project_roles["project"]
+    person = Resource.objects.get(name="Member person")
+    build = Task.objects.get(project=project, uid=3)
+    response = client_for(project_roles[role]).post(
+        reverse("planning:resources", args=[project.pk]),
+        {"task": build.pk, "resource": person.pk, "units": "100"},
+    )
+    assert response.status_code == EDIT[role]
+    assert Assignment.objects.filter(task=build).exists() == (EDIT[role] == 302)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ["assignment_edit", "assignment_delete"])
+def test_assignment_change_posts(project_roles: dict[str, Any], role: str, action: str) -> None:
+    from jalon.web.planning.models import Assignment
+
+    project = project_roles["project"]
+    assignment = Assignment.objects.get(project=project)
+    response = client_for(project_roles[role]).post(
+        reverse(f"planning:{action}", args=[project.pk, assignment.pk]),
+        {"units": "50", "work": ""},
+    )
+    assert response.status_code == EDIT[role]
+    changed = (
+        not Assignment.objects.filter(pk=assignment.pk).exists()
+        if action == "assignment_delete"
+        else Assignment.objects.get(pk=assignment.pk).units == 0.5
+    )
+    assert changed == (EDIT[role] == 302)
+
+
+# people are the portfolio's: PMO admins and project creators change them
+RESOURCE_FORMS = {"admin": 200, "manager": 200, "member": 403, "viewer": 403, "outsider": 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ["planning:resource_create", "planning:resource_edit"])
+def test_resource_forms(project_roles: dict[str, Any], role: str, name: str) -> None:
+    project = project_roles["project"]
+    person = Resource.objects.get(name="Member person")
+    args = [project.pk] if name.endswith("create") else [project.pk, person.pk]
+    response = client_for(project_roles[role]).get(reverse(name, args=args))
+    assert response.status_code == RESOURCE_FORMS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resource_create_post(project_roles: dict[str, Any], role: str) -> None:
+    project = project_roles["project"]
+    data = {
+        "name": "Newcomer",
+        "type": "work",
+        "max_units": "100",
+        "standard_rate": "0",
+        "overtime_rate": "0",
+        "cost_per_use": "0",
+    }
+    response = client_for(project_roles[role]).post(
+        reverse("planning:resource_create", args=[project.pk]), data
+    )
+    expected = {"admin": 302, "manager": 302, "member": 403, "viewer": 403, "outsider": 404}
+    assert response.status_code == expected[role]
+    assert Resource.objects.filter(name="Newcomer").exists() == (expected[role] == 302)

@@ -172,3 +172,105 @@ def add_service_errors(form: forms.Form, exc: Any, fields: dict[str, str] | None
     for name, messages in exc.message_dict.items():
         target = fields.get(name, name)
         form.add_error(target if target in form.fields else None, messages)
+
+
+# -- the resources page ---------------------------------------------------------------------
+
+
+class ResourceForm(forms.Form):
+    """A person (or team, material, cost) of the portfolio. Units in %, rates per hour."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(label=_("Initials"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    type = forms.ChoiceField(label=_("Type"))
+    group = forms.CharField(label=_("Group"), max_length=100, required=False)
+    max_units = forms.FloatField(
+        label=_("Max units (%)"),
+        min_value=0,
+        max_value=10000,
+        initial=100,
+        help_text=_("100 % = one full-time person; 50 % = half-time; 300 % = a team of 3."),
+    )
+    standard_rate = forms.FloatField(label=_("Standard rate / h"), min_value=0, initial=0)
+    overtime_rate = forms.FloatField(label=_("Overtime rate / h"), min_value=0, initial=0)
+    cost_per_use = forms.FloatField(label=_("Cost per use"), min_value=0, initial=0)
+    calendar = forms.ModelChoiceField(
+        label=_("Calendar"),
+        queryset=None,
+        required=False,
+        empty_label=_("The project's calendar"),
+        help_text=_("A portfolio calendar: part time, another country's holidays…"),
+    )
+    skills = forms.CharField(
+        label=_("Skills"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by commas: Python, SQL, testing"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        from jalon.web.planning.models import Calendar, Resource
+
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = Resource.Type.choices
+        self.fields["calendar"].queryset = Calendar.objects.filter(project__isnull=True)
+
+    def service_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "name": d["name"].strip(),
+            "code": d["code"].strip(),
+            "email": d["email"],
+            "type": d["type"],
+            "group": d["group"].strip(),
+            "max_units": d["max_units"] / 100,
+            "standard_rate": d["standard_rate"],
+            "overtime_rate": d["overtime_rate"],
+            "cost_per_use": d["cost_per_use"],
+            "calendar": d["calendar"],
+            "skills": [s.strip() for s in d["skills"].split(",") if s.strip()],
+        }
+
+    @staticmethod
+    def initial_of(resource: Any) -> dict[str, Any]:
+        return {
+            "name": resource.name,
+            "code": resource.code,
+            "email": resource.email,
+            "type": resource.type,
+            "group": resource.group,
+            "max_units": round(resource.max_units * 100, 2),
+            "standard_rate": resource.standard_rate,
+            "overtime_rate": resource.overtime_rate,
+            "cost_per_use": resource.cost_per_use,
+            "calendar": resource.calendar_id,
+            "skills": ", ".join(str(s) for s in resource.skills or []),
+            "version": resource.version,
+        }
+
+
+class AssignmentForm(forms.Form):
+    """Who works on a task: units in %, work in hours (empty: duration x units)."""
+
+    task = forms.ModelChoiceField(label=_("Task"), queryset=None)
+    resource = forms.ModelChoiceField(label=_("Resource"), queryset=None)
+    units = forms.FloatField(label=_("Units (%)"), min_value=1, max_value=10000, initial=100)
+    work = forms.FloatField(
+        label=_("Work (h)"),
+        min_value=0,
+        required=False,
+        help_text=_("Empty: the task's duration × units."),
+    )
+
+    def __init__(self, *args: Any, tasks: Any, resources: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = tasks
+        self.fields["task"].label_from_instance = lambda t: f"{t.wbs} {t.name}"
+        self.fields["resource"].queryset = resources
+
+
+class AssignmentEditForm(forms.Form):
+    units = forms.FloatField(label=_("Units (%)"), min_value=1, max_value=10000)
+    work = forms.FloatField(label=_("Work (h)"), min_value=0, required=False)

@@ -474,3 +474,107 @@ def baseline_dates(
             baseline__project=project, baseline__number=number
         ).values_list("task_id", "start", "finish")
     }
+
+
+# -- the resources page ---------------------------------------------------------------------
+
+
+def assignable_resources(*, user: Any) -> QuerySet[Resource]:
+    """The people a user may assign or edit: those who manage resources (PMO admins and
+    project creators) reach the whole portfolio; others, the people of their projects."""
+    from jalon.web.accounts.selectors import can_create_projects
+
+    if can_create_projects(user):
+        return Resource.objects.all()
+    return resources_visible_to(user)
+
+
+def project_resources(*, project: Project, user: Any) -> list[Resource]:
+    """The people working on the project, each with ``project_assignments`` (in outline
+    order, task selected) for this project only."""
+    _visible(project, user)
+    by_resource: dict[int, list[Assignment]] = {}
+    for a in (
+        Assignment.objects.filter(project=project)
+        .select_related("task")
+        .order_by("task__position", "pk")
+    ):
+        # work in hours: the assignment's own, else the task's duration x units
+        minutes = a.work if a.work is not None else a.task.duration * a.units
+        a.hours = round(minutes / 60, 1)  # type: ignore[attr-defined]
+        by_resource.setdefault(a.resource_id, []).append(a)
+    resources = list(
+        Resource.objects.filter(pk__in=list(by_resource)).select_related("calendar", "user")
+    )
+    for r in resources:
+        r.project_assignments = by_resource[r.pk]  # type: ignore[attr-defined]
+    return resources
+
+
+@dataclass(frozen=True)
+class LoadCell:
+    load: float  # hours of work in the period
+    capacity: float  # hours the person can work in it (calendar x max units)
+
+    @property
+    def over(self) -> bool:
+        return self.load > self.capacity + 1e-6
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.load / self.capacity if self.capacity else None
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    resource: int  # pk
+    name: str
+    cells: list[LoadCell]
+
+    @property
+    def over_periods(self) -> int:
+        return sum(c.over for c in self.cells)
+
+
+@dataclass(frozen=True)
+class Workload:
+    periods: list[dt.date]  # first day of each period
+    rows: list[WorkloadRow]
+    error: str = ""
+
+
+def project_workload(*, project: Project, user: Any, period: str = "week") -> Workload:
+    """Work assigned in this project per person and period against their capacity
+    (their calendar, public holidays and max units), from the engine's load analysis.
+
+    The plan is rescheduled in memory (nothing is written); work in other projects is
+    not counted.
+    """
+    from jalon.engine import PlanError, schedule
+    from jalon.engine.leveling.analysis import load_profile
+    from jalon.web.planning.mapping import load_plan
+
+    _visible(project, user)
+    try:
+        loaded = load_plan(project)
+        result = schedule(loaded.plan)
+        profile = load_profile(loaded.plan, result, period)
+    except PlanError as exc:
+        return Workload(periods=[], rows=[], error=str(exc))
+    bounds = profile.boundaries
+    periods = [dt.date(1970, 1, 1) + dt.timedelta(minutes=int(m)) for m in bounds[:-1].tolist()]
+    rows = [
+        WorkloadRow(
+            resource=r.uid,
+            name=r.name,
+            cells=[
+                LoadCell(round(load / 60, 1), round(cap / 60, 1))
+                for load, cap in zip(
+                    profile.load[k].tolist(), profile.capacity[k].tolist(), strict=True
+                )
+            ],
+        )
+        for k, r in enumerate(profile.resources)
+    ]
+    rows.sort(key=lambda row: row.name.lower())
+    return Workload(periods=periods, rows=rows)

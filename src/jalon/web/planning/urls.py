@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jalon.web.planning import calendar_views, editor, progress_views, views
+from jalon.web.planning import calendar_views, editor, progress_views, resource_views, views
 
 app_name = "planning"
 urlpatterns = [
@@ -23,6 +23,28 @@ urlpatterns = [
         "projects/<int:pk>/progress/status-date/",
         progress_views.status_date_view,
         name="status_date",
+    ),
+    # people and assignments: planning/resource_views.py
+    path("projects/<int:pk>/resources/", resource_views.resources_view, name="resources"),
+    path(
+        "projects/<int:pk>/resources/new/",
+        resource_views.resource_create_view,
+        name="resource_create",
+    ),
+    path(
+        "projects/<int:pk>/resources/<int:resource_pk>/",
+        resource_views.resource_edit_view,
+        name="resource_edit",
+    ),
+    path(
+        "projects/<int:pk>/assignments/<int:assignment_pk>/",
+        resource_views.assignment_edit_view,
+        name="assignment_edit",
+    ),
+    path(
+        "projects/<int:pk>/assignments/<int:assignment_pk>/delete/",
+        resource_views.assignment_delete_view,
+        name="assignment_delete",
     ),
     # calendars: planning/calendar_views.py
     path("projects/<int:pk>/calendars/", calendar_views.calendars_view, name="calendars"),
