@@ -166,7 +166,8 @@ def calendar_row(spec: CalendarSpec, project: Project | None) -> Calendar:
 @dataclass(slots=True)
 class TaskState:
     """What scheduling needs of a stored task besides the plan: its key, parent, progress
-    and current computed values (to write back only what changed)."""
+    and current computed values (to write back only what changed; ``TASK_COMPUTED_FIELDS``
+    in order, the dates in epoch minutes)."""
 
     pk: int
     parent_id: int | None
@@ -305,12 +306,34 @@ def _engine_task(
     )
 
 
+# computed date columns, compared in epoch minutes (the unit of a Schedule's arrays)
+_DATE_FIELDS = frozenset(TASK_COMPUTED_FIELDS[:6])
+
+
+def _minutes_sql(column: str) -> str:
+    """SQL for a naive date and time column as integer minutes since 1970-01-01 00:00 of
+    the same wall clock: parsing thousands of datetimes in Python costs more than the
+    reschedule (PostgreSQL: ``timestamptz`` back in the session's zone)."""
+    if connection.vendor == "postgresql":
+        return (
+            f"(EXTRACT(EPOCH FROM ({column} AT TIME ZONE current_setting('TimeZone')))"
+            "::bigint / 60)"
+        )
+    return f"(CAST(strftime('%%s', {column}) AS INTEGER) / 60)"
+
+
 def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
-    """pk -> computed values, read with the driver alone (both drivers return datetimes
-    and booleans here) rather than through the ORM's per-value converters."""
+    """pk -> computed values, dates in epoch minutes, read with the driver alone rather
+    than through the ORM's per-value converters."""
     meta = Task._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in TASK_COMPUTED_FIELDS)
+    native = connection.vendor in ("postgresql", "sqlite")
+    columns = ", ".join(
+        _minutes_sql(quote(meta.get_field(name).column))
+        if native and name in _DATE_FIELDS
+        else quote(meta.get_field(name).column)
+        for name in TASK_COMPUTED_FIELDS
+    )
     sql = "SELECT {}, {} FROM {} WHERE {} = %s".format(
         quote(meta.pk.column),
         columns,
@@ -319,7 +342,25 @@ def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [project.pk])
-        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    if native:
+        return {row[0]: tuple(row[1:]) for row in rows}
+    dates = len(_DATE_FIELDS)
+    return {
+        row[0]: (
+            *(None if d is None else _to_minutes(d) for d in row[1 : 1 + dates]),
+            *row[1 + dates :],
+        )
+        for row in rows
+    }
+
+
+def _to_minutes(value: dt.datetime) -> int:
+    delta = value - _EPOCH
+    return delta.days * 1440 + delta.seconds // 60
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
 
 
 def _calendars(project: Project) -> tuple[tuple[CalendarSpec, ...], dict[int, str]]:
@@ -492,6 +533,8 @@ def _datetimes(minutes: Any) -> list[dt.datetime]:
 def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
     """Store the computed values of the tasks whose values changed; return their number.
 
+    ``TaskState.computed`` holds the dates in epoch minutes, as the schedule's arrays.
+
     Values are built from the schedule's arrays for the candidate rows only: every row
     the first time, then (``loaded.written`` set) the rows where an array differs from
     the schedule last written, or whose rolled-up % complete changed.
@@ -516,12 +559,12 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
         index = list(range(len(rows)))
     pick = np.asarray(index, dtype=np.int64)
     columns = [
-        _datetimes(result.start_min[pick]),
-        _datetimes(result.finish_min[pick]),
-        _datetimes(result.early_start_min[pick]),
-        _datetimes(result.early_finish_min[pick]),
-        _datetimes(result.late_start_min[pick]),
-        _datetimes(result.late_finish_min[pick]),
+        result.start_min[pick].tolist(),
+        result.finish_min[pick].tolist(),
+        result.early_start_min[pick].tolist(),
+        result.early_finish_min[pick].tolist(),
+        result.late_start_min[pick].tolist(),
+        result.late_finish_min[pick].tolist(),
         result.total_float[pick].tolist(),
         result.free_float[pick].tolist(),
         result.critical[pick].tolist(),
@@ -545,7 +588,14 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
             changed.append((*values, row.pk))
             row.computed = values
     if changed:
-        _update_computed(changed)
+        # dates as datetimes for the rows written only
+        dates = [_datetimes([row[k] for row in changed]) for k in range(len(_DATE_FIELDS))]
+        _update_computed(
+            [
+                (*(column[j] for column in dates), *row[len(_DATE_FIELDS) :])
+                for j, row in enumerate(changed)
+            ]
+        )
     loaded.written = result
     return len(changed)
 
