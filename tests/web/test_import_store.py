@@ -21,6 +21,7 @@ from jalon.engine import (
     Link,
     Plan,
     WorkingTime,
+    save_baseline,
     schedule,
 )
 from jalon.engine import (
@@ -30,10 +31,10 @@ from jalon.engine import (
     Task as ETask,
 )
 from jalon.io import load_plan as read_file
-from jalon.web.planning.bulk import reserve_ids
+from jalon.web.planning.bulk import Table, reserve_ids
 from jalon.web.planning.imports import plan_read, project_import
 from jalon.web.planning.mapping import calendar_row, load_plan, write_schedule
-from jalon.web.planning.models import Assignment, Calendar, Resource, Task
+from jalon.web.planning.models import Assignment, BaselineTask, Calendar, Resource, Task
 from jalon.web.planning.models import Link as LinkRow
 from jalon.web.planning.selectors import project_history
 from jalon.web.projects.models import Project
@@ -137,6 +138,17 @@ def test_two_people_of_the_file_who_are_one_person_make_one_assignment(admin: An
     assert rescheduled_rows(project) == 0
 
 
+def test_baselines_are_stored_and_read_back(admin: Any) -> None:
+    plan = staffed_plan()
+    plan = save_baseline(plan, schedule(plan), 0, saved=START)
+    plan = save_baseline(plan, schedule(plan), 3)
+    project = project_import(plan=plan, user=admin)
+    back = load_plan(project).plan
+    assert back.baselines == plan.baselines
+    assert project.baseline_finish == schedule(plan).finish
+    assert BaselineTask.objects.filter(baseline__project=project).count() == 2 * len(plan.tasks)
+
+
 def test_every_row_has_its_created_record_naming_the_importer(admin: Any) -> None:
     plan = read_file(ROOT / "examples" / "erp-rollout.yaml")
     project = project_import(plan=plan, user=admin)
@@ -182,6 +194,19 @@ def test_reserved_keys_are_new_and_never_reused(admin: Any) -> None:
     assert len(set(ids)) == 3
     assert min(ids) > last
     assert reserve_ids(Task, 0) == []
+
+
+def test_table_rows_take_defaults_and_json_and_refuse_unknown_columns() -> None:
+    with pytest.raises(KeyError, match="reserve_ids"):
+        Table(Calendar).params([{"name": "No key"}])
+    table = Table(Calendar, skip_primary_key=True)
+    week = {"0": [[480, 720]]}
+    table.insert([{"name": "Mornings", "week": week}, {"name": "Plain", "uid": 4}])
+    mornings, plain = Calendar.objects.order_by("name")
+    assert (mornings.week, mornings.exceptions, mornings.project_id) == (week, [], None)
+    assert (plain.week, plain.uid, plain.base_name) == ({}, 4, "")
+    with pytest.raises(KeyError, match="wek"):
+        table.params([{"name": "Typo", "wek": week}])
 
 
 def chain(n: int) -> Plan:

@@ -14,6 +14,7 @@ the same fields, the acting user, the time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -78,50 +79,77 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
 
 class Table:
     """The insert statement of a model's table and how to turn row values into its
-    parameters: fields left out take their default; dates, JSON and the like go through
-    the field's own database conversion."""
+    parameters: fields left out take their default; JSON and the like go through the
+    field's own database conversion (with ``USE_TZ`` off, both drivers store naive
+    datetimes themselves, as Django would)."""
 
-    def __init__(self, model: type[Model], *, skip_primary_key: bool = False) -> None:
+    def __init__(
+        self,
+        model: type[Model],
+        *,
+        skip_primary_key: bool = False,
+        ignore: Iterable[str] = (),
+    ) -> None:
+        """``ignore``: names that rows may hold and the table has not (left out)."""
         self.model = model
         self.fields = [
             f for f in model._meta.concrete_fields if not (skip_primary_key and f.primary_key)
         ]
         self.names = [f.attname for f in self.fields]
-        self.known = frozenset(self.names)
-        ops = connection.ops
+        self.known = frozenset(self.names) | frozenset(ignore)
         self.converters: list[tuple[int, Callable[[Any], Any]]] = []
         for i, f in enumerate(self.fields):
             kind = f.get_internal_type()
             if kind == "DateTimeField":
-                self.converters.append((i, ops.adapt_datetimefield_value))
+                if settings.USE_TZ:
+                    self.converters.append((i, connection.ops.adapt_datetimefield_value))
             elif kind not in _PLAIN_TYPES:
                 self.converters.append((i, _field_converter(f)))
-        quote = ops.quote_name
+        quote = connection.ops.quote_name
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
             quote(model._meta.db_table),
             ", ".join(quote(f.column) for f in self.fields),
             ", ".join(["%s"] * len(self.fields)),
         )
 
-    def params(self, values: Mapping[str, Any]) -> list[Any]:
-        """The statement's parameters for one row given by attribute name (``task_id``)."""
-        if not self.known.issuperset(values):
-            unknown = sorted(set(values) - self.known)
-            raise KeyError(f"{self.model.__name__} has no column {unknown}")
-        row = [
-            values[name] if name in values else f.get_default()
-            for name, f in zip(self.names, self.fields, strict=True)
-        ]
-        for i, convert in self.converters:
-            if row[i] is not None:
-                row[i] = convert(row[i])
-        return row
+    def params(self, rows: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+        """The statement's parameters, one list per row given by attribute name
+        (``task_id``); consecutive rows with the same names share their look-ups."""
+        out: list[list[Any]] = []
+        shape: Any = None
+        fill: dict[str, Any] = {}
+        pick = itemgetter(*self.names) if len(self.names) > 1 else _one(self.names[0])
+        for values in rows:
+            if values.keys() != shape:
+                shape = values.keys()
+                if not self.known.issuperset(shape):
+                    unknown = sorted(set(shape) - self.known)
+                    raise KeyError(f"{self.model.__name__} has no column {unknown}")
+                fill = {f.attname: f.get_default() for f in self.fields if f.attname not in shape}
+                if any(f.primary_key and f.attname in fill for f in self.fields):
+                    raise KeyError(
+                        f"{self.model.__name__}: give every row its key (reserve_ids) "
+                        "or leave the key out of the table (skip_primary_key)"
+                    )
+            row = list(pick({**fill, **values} if fill else values))
+            for i, convert in self.converters:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+            out.append(row)
+        return out
 
     def insert(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        params = [self.params(values) for values in rows]
+        params = self.params(rows)
         if params:
             with connection.cursor() as cursor:
                 cursor.executemany(self.sql, params)
+
+
+def _one(name: str) -> Callable[[Mapping[str, Any]], tuple[Any]]:
+    def pick(values: Mapping[str, Any]) -> tuple[Any]:
+        return (values[name],)
+
+    return pick
 
 
 def _field_converter(field: Any) -> Callable[[Any], Any]:
@@ -144,11 +172,12 @@ def insert_with_history(
         return
     historical = history.model
     tracked = {f.attname for f in historical.tracked_fields}
-    table = Table(historical, skip_primary_key=True)
+    untracked = {f.attname for f in model._meta.concrete_fields} - tracked
+    table = Table(historical, skip_primary_key=True, ignore=untracked)
     stamp = {
         "history_date": timezone.now(),
         "history_type": "+",
         "history_change_reason": "",
         "history_user_id": user.pk if user is not None else None,
     }
-    table.insert({**{k: v for k, v in row.items() if k in tracked}, **stamp} for row in rows)
+    table.insert({**row, **stamp} for row in rows)

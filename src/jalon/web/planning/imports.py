@@ -255,7 +255,7 @@ def _write_plan(plan: Plan, user: Any, *, name: str, status: str) -> Project:
         row = Baseline.objects.create(
             project=project, number=baseline.number, saved_at=baseline.saved
         )
-        Table(BaselineTask).insert(
+        Table(BaselineTask, skip_primary_key=True).insert(
             {
                 "baseline_id": row.pk,
                 "task_id": pk_of[uid],
