@@ -6,17 +6,18 @@
 * The *parallel* scheme walks through time and, at each decision point, starts whatever
   eligible tasks fit, best priority first.
 * Priority rules: LFT (latest finish), LST (latest start), MTS (most total successors),
-  GRPW (greatest rank positional weight); then random-biased sampling around the best
-  order found (its start times plus seeded noise) to explore.
+  GRPW (greatest rank positional weight); then, in turn, random-biased sampling (the
+  parallel scheme on LFT plus seeded noise) and iterated justification (the serial
+  scheme on the current schedule's start times plus seeded noise).
 * Forward-backward improvement (justification): schedule backwards from the current
   makespan, latest finishers first, then forwards again, earliest starters first. Each
   pass packs the schedule against one end and never makes a classic schedule longer.
 
 Resource availability is kept per period, one list of free units per resource (see
 :class:`_Direction`), so capacity that varies over time costs nothing extra. Every
-schedule is checked against the arcs, releases and deadline before it is kept, which
-also covers negative lags, where justification loses its guarantee. Everything is
-deterministic for a given seed.
+schedule is checked against what its scheme does not guarantee (releases, the deadline,
+pins) before it is kept, so negative lags, where justification loses its guarantee,
+are safe. Everything is deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,28 @@ RULES = ("LFT", "LST", "MTS", "GRPW")
 #: Work budget, in task placements (one placement: one task put on one schedule): about
 #: 100 schedule passes for 120 tasks, forward and backward ones included.
 DEFAULT_BUDGET = 12_000
+
+#: Noise of random-biased sampling, as a share of the range of the LFT priorities.
+SAMPLING_SPREAD = 0.1
+
+
+def _first_fit(
+    avail: list[list[int]], use: list[tuple[int, int]], t: int, duration: int, horizon: int
+) -> int:
+    """The first period from ``t`` where ``use`` fits for ``duration``; -1 if none."""
+    while True:
+        if t + duration > horizon:
+            return -1
+        for r, q in use:
+            window = avail[r][t : t + duration]
+            if min(window) < q:
+                k = duration - 1
+                while window[k] >= q:
+                    k -= 1
+                t += k + 1
+                break
+        else:
+            return t
 
 
 class _Direction:
@@ -68,15 +91,18 @@ class _Direction:
             for j in succs[i]:
                 self.indegree[j] += 1
         self.sources = [i for i in range(n) if self.indegree[i] == 0]
+        # With no negative lag, sorting a valid schedule's starts (ties: topological
+        # rank) gives a topological order, and :meth:`by_start` needs no heap.
+        self.monotone = all(lag >= 0 for p in preds for _, lag in p)
+        self.rank = [0] * n
+        for k, i in enumerate(self.order([0.0] * n)):
+            self.rank[i] = k
         # resources already taken by the fixed tasks
         base = capacity.copy()
         for i, s in fixed.items():
             for r, q in uses[i]:
                 base[r, s : s + durations[i]] -= q
         self.avail: list[list[int]] = base.tolist()
-        # where capacity changes: decision points of the parallel scheme
-        changes = np.flatnonzero(np.diff(capacity, axis=1).any(axis=0)) + 1
-        self.capacity_events = [int(t) for t in changes]
 
     def order(self, key: Sequence[float]) -> list[int]:
         """A topological order of the arcs, smallest key first among the ready tasks."""
@@ -94,6 +120,14 @@ class _Direction:
                 if not indeg[j]:
                     push(heap, (key[j], j))
         return out
+
+    def by_start(self, starts: Sequence[int]) -> list[int]:
+        """A topological order by the start times of a valid schedule (this direction's)."""
+        n, rank = self.n, self.rank
+        key = [starts[i] * n + rank[i] for i in range(n)]
+        if self.monotone:
+            return sorted(range(n), key=key.__getitem__)
+        return self.order(key)
 
     def serial(self, order: Sequence[int]) -> list[int] | None:
         """The serial scheme on ``order`` (a topological order); None if it fails.
@@ -144,64 +178,75 @@ class _Direction:
         return starts
 
     def parallel(self, key: Sequence[float]) -> list[int] | None:
-        """The parallel scheme, best (smallest) key first at each decision point."""
+        """The parallel scheme, best (smallest) key first at each decision point.
+
+        At each decision point the ready tasks are tried best key first (one that a
+        predecessor just made ready competes at once). A task that does not fit waits
+        until the first period where it fits now: periods only fill up, so it could not
+        start earlier. The decision points are thus the periods where some task's
+        predecessors first allow it or where it first fits, which are among the ends
+        of tasks and the changes of capacity of the textbook scheme.
+        """
         n, d, uses, fixed = self.n, self.d, self.uses, self.fixed
         avail = [a.copy() for a in self.avail]
         horizon = self.horizon
-        starts: list[int | None] = [None] * n
+        starts = [0] * n
         earliest = self.releases.copy()
         waiting = self.indegree.copy()
-        eligible: set[int] = set()
-        events: list[int] = list(self.capacity_events)
-        heapq.heapify(events)
         succ_lags = self.succ_lags
+        push, pop = heapq.heappush, heapq.heappop
+        future: list[tuple[int, int]] = []  # (earliest start, task): not ready yet
+        ready: list[tuple[float, int]] = []  # (key, task)
         left = n
+        t = 0
 
-        def place(i: int, s: int) -> None:
-            nonlocal left
-            starts[i] = s
-            left -= 1
-            if d[i]:
-                heapq.heappush(events, s + d[i])
+        def release(i: int, s: int) -> None:
             for j, lag in succ_lags[i]:
                 earliest[j] = max(earliest[j], s + lag)
                 waiting[j] -= 1
-                if waiting[j] == 0 and j not in fixed:
-                    eligible.add(j)
+                if not waiting[j] and j not in fixed:
+                    push(future, (earliest[j], j))
 
         # pinned tasks are in place from the outset (their resources are in ``avail``)
         for i, s in fixed.items():
-            place(i, s)
-        eligible.update(i for i in range(n) if waiting[i] == 0 and i not in fixed)
-        t = 0
+            starts[i] = s
+            left -= 1
+            release(i, s)
+        for i in self.sources:
+            if i not in fixed:
+                push(future, (earliest[i], i))
         while left:
-            progress = True
-            while progress:
-                progress = False
-                ready = sorted((i for i in eligible if earliest[i] <= t), key=key.__getitem__)
-                for i in ready:
-                    di = d[i]
-                    if di and uses[i]:
-                        end = t + di
-                        if end > horizon or any(min(avail[r][t:end]) < q for r, q in uses[i]):
-                            continue
-                        for r, q in uses[i]:
-                            a = avail[r]
-                            a[t:end] = [x - q for x in a[t:end]]
-                    eligible.discard(i)
-                    place(i, t)
-                    progress = True
+            while future and future[0][0] <= t:
+                i = pop(future)[1]
+                push(ready, (key[i], i))
+            while ready:
+                i = pop(ready)[1]
+                di = d[i]
+                use = uses[i]
+                if di and use:
+                    fit = _first_fit(avail, use, t, di, horizon)
+                    if fit != t:
+                        if fit < 0:
+                            return None
+                        # it cannot start before it first fits now: the periods only fill
+                        push(future, (fit, i))
+                        continue
+                    end = t + di
+                    for r, q in use:
+                        a = avail[r]
+                        a[t:end] = [x - q for x in a[t:end]]
+                starts[i] = t
+                left -= 1
+                release(i, t)
+                while future and future[0][0] <= t:
+                    j = pop(future)[1]
+                    push(ready, (key[j], j))
             if not left:
                 break
-            while events and events[0] <= t:
-                heapq.heappop(events)
-            nxt = [earliest[i] for i in eligible if earliest[i] > t]
-            if events:
-                nxt.append(events[0])
-            if not nxt or min(nxt) >= horizon:
+            if not future or future[0][0] >= horizon:
                 return None
-            t = min(nxt)
-        return [0 if s is None else s for s in starts]
+            t = future[0][0]
+        return starts
 
     @property
     def succ_lags(self) -> list[list[tuple[int, int]]]:
@@ -253,7 +298,7 @@ class Heuristic:
             self.back = _Direction(
                 n, d, self.back_preds, self.back_succs, [0] * n, {}, capacity, uses
             )
-        self.release_arr = np.asarray(releases, dtype=np.int64)
+        self.has_releases = any(releases)
         self.dur_arr = np.asarray(d, dtype=np.int64)
         self.lower_bound = p.lower_bound
         self.placements = 0
@@ -291,13 +336,20 @@ class Heuristic:
 
     # -- checks --------------------------------------------------------------------------
     def valid(self, starts: Sequence[int]) -> bool:
-        """Arcs, releases, pins and deadline (capacity holds by construction)."""
-        s = np.asarray(starts, dtype=np.int64)
-        if self.arc_i.size and (s[self.arc_j] < s[self.arc_i] + self.arc_lag).any():
-            return False
-        if (s < self.release_arr).any():
-            return False
-        if any(s[i] != v for i, v in self.problem.fixed):
+        """Releases and deadline; with pinned tasks, also the arcs and the pins.
+
+        Capacity holds by construction. So do the arcs when nothing is pinned: both
+        schemes place a task once all its predecessors are placed, where every arc
+        allows it (backward passes likewise in reversed time). A pinned task is placed
+        first, so an arc into it must be checked; a backward pass ignores releases.
+        """
+        if self.problem.fixed:
+            s = np.asarray(starts, dtype=np.int64)
+            if self.arc_i.size and (s[self.arc_j] < s[self.arc_i] + self.arc_lag).any():
+                return False
+            if any(s[i] != v for i, v in self.problem.fixed):
+                return False
+        if self.has_releases and any(s < r for s, r in zip(starts, self.releases, strict=True)):
             return False
         deadline = self.problem.deadline
         return deadline is None or self.makespan(starts) <= deadline
@@ -331,9 +383,8 @@ class Heuristic:
             back = _Direction(
                 n, d, self.back_preds, self.back_succs, [0] * n, fixed, cap, self.uses
             )
-        key = [-(starts[i] + d[i]) + i * 1e-6 for i in range(n)]
         self.placements += n
-        rev = back.serial(back.order(key))
+        rev = back.serial(back.by_start([m - starts[i] - d[i] for i in range(n)]))
         if rev is None:
             return None
         out = [m - rev[i] - d[i] for i in range(n)]
@@ -341,9 +392,8 @@ class Heuristic:
 
     def forward_pass(self, starts: list[int]) -> list[int] | None:
         """Left-justify ``starts``: earliest starters first."""
-        key = [starts[i] + i * 1e-6 for i in range(self.n)]
         self.placements += self.n
-        out = self.forward.serial(self.forward.order(key))
+        out = self.forward.serial(self.forward.by_start(starts))
         return out if out is not None and self.valid(out) else None
 
     def improve(self, starts: list[int], rounds: int = 4) -> list[int]:
@@ -393,17 +443,28 @@ class Heuristic:
             if self.makespan(improved) < self.makespan(best):
                 best = improved
         best_m = self.makespan(best)
-        # Iterated justification: perturb the best order found so far (start times plus
-        # noise of about one mean duration), decode, justify; keep ties to drift across
-        # plateaus. Much better than independent random sampling for the same work.
+        # Then two moves in turn, each followed by forward-backward improvement:
+        # * random-biased sampling: the parallel scheme on the LFT rule plus noise of a
+        #   tenth of its range, which explores schedules far from the best one;
+        # * iterated justification: the serial scheme on the current schedule's starts
+        #   plus noise of about one mean duration, which searches near it; ties are
+        #   kept to drift across plateaus.
         rng = np.random.default_rng(seed)
-        width = sum(self.d) / max(1, self.n)
+        n = self.n
+        width = sum(self.d) / max(1, n)
+        lft = np.asarray(self.keys["LFT"])
+        spread = SAMPLING_SPREAD * (float(lft.max() - lft.min()) if n else 0.0) or 1.0
         current, current_m = best, best_m
+        turn = 0
         while self.placements < budget and best_m > self.lower_bound:
             if stop is not None and time.perf_counter() > stop:
                 break
-            noise = rng.random(self.n) * width
-            got = self.serial([current[i] + noise[i] for i in range(self.n)])
+            turn += 1
+            if turn % 2:
+                got = self.parallel((lft + rng.random(n) * spread).tolist())
+            else:
+                noise = rng.random(n) * width
+                got = self.serial([current[i] + noise[i] for i in range(n)])
             if got is None:
                 continue
             got = self.improve(got, rounds=2)
@@ -425,8 +486,8 @@ def solve_fast(
     """Level ``problem`` with the heuristics; deterministic for a given ``seed``.
 
     Serial and parallel schemes with the LFT, LST, MTS and GRPW rules, forward-backward
-    improvement of the best two, then random-biased sampling around the best order with
-    improvement until ``budget`` task placements are spent (default
+    improvement of the best two, then random-biased sampling and iterated justification
+    in turn, each followed by improvement, until ``budget`` task placements are spent (default
     :data:`DEFAULT_BUDGET`, at least 20 per task) or the lower bound is reached. Status
     ``"heuristic"``, or ``"optimal"`` when the makespan meets the lower bound.
 
