@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from lxml import etree
 
 from jalon.engine.errors import FormatError, PlanError
 from jalon.engine.model import (
+    ASAP,
     DATED_CONSTRAINTS,
+    NO_PROGRESS,
     STANDARD_DAY,
     Assignment,
     Baseline,
@@ -35,6 +37,7 @@ from jalon.engine.model import (
     ResourceType,
     Task,
     WorkingTime,
+    WorkPeriod,
 )
 from jalon.io.msproject_xml._codes import (
     LINK_TYPES,
@@ -122,7 +125,10 @@ _RESOURCE_TAGS = [
     "EmailAddress",
     "Group",
 ]
-_ASSIGNMENT_TAGS = ["UID", "TaskUID", "ResourceUID", "Units", "Work", "ActualWork"]
+_ASSIGNMENT_TAGS = ["UID", "TaskUID", "ResourceUID", "Units", "Work", "ActualWork", "WorkContour"]
+_TIMEPHASED_TAGS = ["Type", "Start", "Finish", "Value"]
+_CONTOURED = 8  # WorkContour: work edited by hand (its timephased data is the input)
+_WORK_TYPES = ("1", "2")  # TimephasedData Type: assignment remaining work, actual work
 
 Fields = dict[str, Element]
 
@@ -224,6 +230,7 @@ class _Reader:
         self.cut = len(ns)
         self.default_unit = DurationUnit.DAY
         self.calendar_names: dict[int, str] = {}
+        self.task_contours: dict[int, tuple[WorkPeriod, ...]] = {}  # work of no resource
 
     # -- field access and conversions --------------------------------------------------
     def fields(self, el: Element, tags: list[str] | None = None) -> Fields:
@@ -358,6 +365,8 @@ class _Reader:
         durations = {t.uid: t.duration for t in tasks}
         resources = self.resources(resources_el)
         assignments = self.assignments(f.get("Assignments"), durations, {r.uid for r in resources})
+        if self.task_contours:  # split tasks without resources
+            tasks = [replace(t, contour=self.task_contours.get(t.uid, ())) for t in tasks]
 
         start, finish = self.date(f, "StartDate", who), self.date(f, "FinishDate", who)
         if start is None:
@@ -748,14 +757,15 @@ class _Reader:
             task = self.opt_int(f, "TaskUID", "assignment")
             resource = self.opt_int(f, "ResourceUID", "assignment")
             # "unassigned" rows (-65535), the project summary, blank rows, unknown resources
-            if (
-                task is None
-                or resource is None
-                or task not in durations
-                or resource not in resource_uids
-            ):
+            if task is None or resource is None or task not in durations:
                 continue
             who = f"assignment of resource uid {resource} to task uid {task}"
+            edited = self.int_(f, "WorkContour", who, 0) == _CONTOURED
+            contour = self.contour(a_el, who) if edited else ()
+            if resource not in resource_uids:
+                if contour and resource < 0:  # work of no resource: the task's own
+                    self.task_contours[task] = contour
+                continue
             units = self.float_(f, "Units", who, 1.0)
             work = self.duration(f, "Work", who)
             if work is not None and abs(work - round(durations[task] * units)) <= 1:
@@ -768,9 +778,25 @@ class _Reader:
                     work=work,
                     actual_work=self.duration(f, "ActualWork", who) or 0,
                     uid=self.opt_int(f, "UID", who),
+                    contour=contour,
                 )
             )
         return out
+
+    def contour(self, el: Element, who: str) -> tuple[WorkPeriod, ...]:
+        """Timephased work (planned and actual) of an assignment, in time order."""
+        periods = []
+        for tp in self.children(el, "TimephasedData"):
+            f = self.fields(tp, _TIMEPHASED_TAGS)
+            if self.raw(f, "Type") not in _WORK_TYPES:
+                continue
+            start, finish = self.date(f, "Start", who), self.date(f, "Finish", who)
+            if start is None or finish is None or finish < start:
+                raise self.fail(f"{who}: <TimephasedData> without a forward period", tp)
+            work = self.minutes(f, "Value", who) or 0.0
+            periods.append(WorkPeriod(start, finish, max(round(work), 0)))
+        periods.sort(key=lambda p: (p.start, p.finish))
+        return tuple(periods)
 
     # -- the stored schedule -----------------------------------------------------------
     def stored(self, root: Element) -> list[StoredTask]:

@@ -26,6 +26,7 @@ from jalon.engine.model import (
     RecurrenceType,
     ResourceType,
     Task,
+    WorkPeriod,
 )
 from jalon.engine.results import Schedule
 from jalon.io.msproject_xml._codes import (
@@ -475,10 +476,51 @@ class _Writer:
                     ("Start", _date(st.start)),
                     ("Units", _number(a.units)),
                     ("Work", _duration(work)),
+                    ("WorkContour", 8 if a.contour else None),  # 8: edited by hand
                 ],
             )
+            self.timephased(uid, a.contour)
+            self.close(2, "Assignment")
+        for t in plan.tasks:
+            if not t.contour:
+                continue
+            # work of no resource (a split task): MS Project's "unassigned" row
+            st = self.scheduled[t.uid]
+            uid, next_uid = next_uid, next_uid + 1
+            self.open(2, "Assignment")
+            self.leaves(
+                3,
+                [
+                    ("UID", uid),
+                    ("TaskUID", self.task_uid.get(t.uid, t.uid)),
+                    ("ResourceUID", -65535),
+                    ("Finish", _date(st.finish)),
+                    ("Start", _date(st.start)),
+                    ("Units", 1),
+                    ("Work", _duration(0)),
+                    ("WorkContour", 8),
+                ],
+            )
+            self.timephased(uid, t.contour)
             self.close(2, "Assignment")
         self.close(1, "Assignments")
+
+    def timephased(self, uid: int, periods: Iterable[WorkPeriod]) -> None:
+        """Work edited by hand, as planned work (type 1) periods."""
+        for p in periods:
+            self.open(3, "TimephasedData")
+            self.leaves(
+                4,
+                [
+                    ("Type", 1),
+                    ("UID", uid),
+                    ("Start", _date(p.start)),
+                    ("Finish", _date(p.finish)),
+                    ("Unit", 2),
+                    ("Value", _duration(p.work)),
+                ],
+            )
+            self.close(3, "TimephasedData")
 
 
 def _free_zero(uids: list[int]) -> dict[int, int]:
