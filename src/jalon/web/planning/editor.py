@@ -213,13 +213,11 @@ def gantt_json_view(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_GET
 def history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from jalon.web.planning.history_display import history_groups
+
     project = project_get(user=request.user, pk=pk)
-    entries = selectors.project_history(project=project, user=request.user)
-    labels = _labels()
-    for entry in entries:
-        for change in entry.changes:
-            change.__dict__["label"] = labels.get(change.field, change.field.replace("_", " "))
-    return render(request, "planning/history.html", {"project": project, "entries": entries})
+    groups = history_groups(project=project, user=request.user)
+    return render(request, "planning/history.html", {"project": project, "groups": groups})
 
 
 # -- edits ----------------------------------------------------------------------------------

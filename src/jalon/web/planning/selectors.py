@@ -129,6 +129,7 @@ class HistoryEntry:
     action: str  # "+" created, "~" changed, "-" deleted
     label: str
     changes: list[Change] = field(default_factory=list)
+    record: Any = None  # the historical row (its foreign keys name what changed)
 
 
 HISTORY_MODELS = (
@@ -187,6 +188,7 @@ def project_history(*, project: Project, user: Any, limit: int = 200) -> list[Hi
                     action=rec.history_type,
                     label=str(getattr(rec, "name", "") or rec.id),
                     changes=changes,
+                    record=rec,
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)
