@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO
 
 from lxml import etree
 
 from jalon.engine.errors import FormatError, PlanError
 from jalon.engine.model import (
-    ASAP,
     DATED_CONSTRAINTS,
-    NO_PROGRESS,
     STANDARD_DAY,
     Assignment,
     Baseline,
