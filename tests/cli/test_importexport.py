@@ -156,6 +156,66 @@ def test_a_missing_file_is_exit_2(tmp_path: Path) -> None:
     assert "no such file" in result.stderr
 
 
+# -- reader options ------------------------------------------------------------------------
+
+TRELLO_BOARD = (
+    Path(__file__).resolve().parents[1] / "io" / "data" / "trello" / "website-relaunch.json"
+)
+
+
+@pytest.fixture
+def jira_file(tmp_path: Path) -> Path:
+    """A Jira export whose dates are in a format of the site's own."""
+    path = tmp_path / "jira.csv"
+    path.write_text(
+        "Summary,Issue key,Issue id,Issue Type,Status,Created\n"
+        "Checkout,P-1,1,Task,To Do,2025.04.03\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_jira_date_format_and_start(tmp_path: Path, jira_file: Path) -> None:
+    unread = run("import", jira_file, "--dry-run")
+    assert unread.exit_code == 1
+    assert "2025.04.03" in unread.stderr
+    out = tmp_path / "jira.yaml"
+    result = run("import", jira_file, "--date-format", "%Y.%m.%d", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert load_plan(out).start == dt.datetime(2025, 4, 3, 8, 0)
+    result = run(
+        "import", jira_file, "--date-format", "%Y.%m.%d", "--start", "2025-03-31", "--out", out
+    )
+    assert result.exit_code == 0, result.stderr
+    assert load_plan(out).start == dt.datetime(2025, 3, 31, 8, 0)
+
+
+def test_trello_archived_cards_on_request() -> None:
+    plain = run("import", TRELLO_BOARD, "--dry-run", "--json")
+    everything = run("import", TRELLO_BOARD, "--dry-run", "--json", "--include-archived")
+    assert plain.exit_code == everything.exit_code == 0, plain.stderr + everything.stderr
+    assert json.loads(everything.stdout)["tasks"] == json.loads(plain.stdout)["tasks"] + 3
+    assert "Chatbot" in " ".join(json.loads(plain.stdout)["ignored"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--include-archived"], "--include-archived is for trello files; "),
+        (["--date-format", "%d.%m.%Y"], "--date-format is for jira files; "),
+        (["--default-days", "2"], "--default-days is for jira and trello files; "),
+        (["--start", "next monday", "--from", "jira"], "--start next monday: give a date"),
+        (["--checklists", "both", "--from", "trello"], "--checklists both: use tasks or notes"),
+    ],
+)
+def test_reader_options_go_with_their_formats(
+    csv_file: Path, args: list[str], message: str
+) -> None:
+    result = run("import", csv_file, "--dry-run", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
 # -- jalon import --out ----------------------------------------------------------------------
 
 

@@ -268,3 +268,33 @@ def test_mutated_files_give_only_format_errors(
         at = position % (len(data) + 1)
         data[at : at + len(chunk)] = chunk
     _check(bytes(data), name)
+
+
+# -- reader options ------------------------------------------------------------------------
+
+TRELLO_BOARD = Path(__file__).parent / "data" / "trello" / "website-relaunch.json"
+
+
+def test_options_go_to_the_formats_reader() -> None:
+    plain = import_file(TRELLO_BOARD)
+    everything = import_file(TRELLO_BOARD, options={"include_archived": True})
+    assert len(everything.plan.tasks) == len(plain.plan.tasks) + 3
+    jira = b"Summary,Issue key,Issue Type,Status,Created\nA,P-1,Task,To Do,2025.04.03\n"
+    with pytest.raises(FormatError, match=r"2025\.04\.03"):
+        import_bytes(jira, "export.csv")
+    read = import_bytes(jira, "export.csv", options={"date_format": "%Y.%m.%d"})
+    assert read.plan.start == dt.datetime(2025, 4, 3, 8, 0)
+    assert importers.PARSER_OPTIONS["trello"] >= {"include_archived", "checklists"}
+
+
+def test_an_option_of_another_format_is_an_error() -> None:
+    with pytest.raises(
+        FormatError, match=r"include_archived does not apply to jira files \(only to trello"
+    ):
+        import_bytes(
+            b"Summary,Issue key,Issue Type,Status\nA,P-1,Task,To Do\n",
+            "export.csv",
+            options={"include_archived": True},
+        )
+    with pytest.raises(FormatError, match=r"colour does not apply to trello files \(to no format"):
+        import_file(TRELLO_BOARD, options={"colour": "red"})

@@ -11,6 +11,7 @@ Django is imported only when the database is used.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -113,9 +114,66 @@ def import_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="With --dry-run: print the report as JSON.")
     ] = False,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="Jira CSV: the dates' strptime format, e.g. '%d/%b/%y %I:%M %p' "
+            "(default: Jira's usual formats, in any language).",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Jira CSV: the project's start, YYYY-MM-DD[THH:MM] "
+            "(default: the earliest Created).",
+            show_default=False,
+        ),
+    ] = None,
+    days_per_point: Annotated[
+        float | None,
+        typer.Option(
+            "--days-per-point",
+            help="Jira CSV: days of work per story point, for issues without an estimate "
+            "(default: 1).",
+            show_default=False,
+        ),
+    ] = None,
+    default_days: Annotated[
+        float | None,
+        typer.Option(
+            "--default-days",
+            help="Jira CSV and Trello: the duration of an issue or card with no estimate "
+            "(default: 1).",
+            show_default=False,
+        ),
+    ] = None,
+    include_archived: Annotated[
+        bool,
+        typer.Option("--include-archived", help="Trello: import archived cards and lists too."),
+    ] = False,
+    checklists: Annotated[
+        str | None,
+        typer.Option(
+            "--checklists",
+            help="Trello: checklist items become subtasks ('tasks', the default) "
+            "or the card's notes ('notes').",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import a plan from MS Project, Primavera, GanttProject, Excel, CSV, Jira, Trello ..."""
     with reporting_errors(str(file)):
+        options = _reader_options(
+            date_format=date_format,
+            start=parse_start(start) if start is not None else None,
+            days_per_point=days_per_point,
+            default_days=default_days,
+            include_archived=include_archived or None,
+            checklists=checklists,
+        )
         if as_json and not dry_run:
             raise UsageError("--json goes with --dry-run")
         if dry_run and out is not None:
@@ -134,7 +192,9 @@ def import_command(
                 normalize_format(from_format, str(file))
             except FormatError as exc:
                 raise UsageError(str(exc)) from None
-        result = import_file(file, format=from_format)
+        if options:
+            _check_options(file, from_format, options)
+        result = import_file(file, format=from_format, options=options)
         plan = result.plan.replace(name=project) if project else result.plan
         if dry_run:
             if as_json:
@@ -162,6 +222,53 @@ def import_command(
         f"{render.count(len(plan.resources), 'resource')} (from {result.report.format})"
     )
     _echo_notes(result.report)
+
+
+def _reader_options(**given: Any) -> dict[str, Any]:
+    """The reader options given on the command line (the others keep the reader's
+    defaults)."""
+    return {name: value for name, value in given.items() if value is not None}
+
+
+_FLAGS = {
+    "date_format": "--date-format",
+    "start": "--start",
+    "days_per_point": "--days-per-point",
+    "default_days": "--default-days",
+    "include_archived": "--include-archived",
+    "checklists": "--checklists",
+}
+
+
+def _check_options(file: Path, from_format: str | None, options: dict[str, Any]) -> None:
+    """Reader options go with the formats whose reader takes them."""
+    from jalon.engine.errors import FormatError
+    from jalon.io.importers import PARSER_OPTIONS, detect_import_format, normalize_format
+
+    if options.get("checklists") not in (None, "tasks", "notes"):
+        raise UsageError(f"--checklists {options['checklists']}: use tasks or notes")
+    try:
+        if from_format is not None:
+            fmt = normalize_format(from_format, str(file))
+        else:
+            fmt = detect_import_format(file, file.read_bytes())
+    except FormatError:
+        return  # reading the file names the problem
+    for name in options:
+        if name not in PARSER_OPTIONS.get(fmt, ()):
+            takes = " and ".join(f for f, names in PARSER_OPTIONS.items() if name in names)
+            raise UsageError(f"{_FLAGS[name]} is for {takes} files; {file} is {fmt}")
+
+
+def parse_start(text: str) -> dt.datetime:
+    """``--start``: a date (the working day starts at 08:00) or a date and time."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--start {text}: give a date as YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if len(text.strip()) == 10:
+        value = value.replace(hour=8)
+    return value
 
 
 def _echo_notes(report: ImportReport) -> None:

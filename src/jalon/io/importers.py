@@ -12,14 +12,15 @@ Adding a format: one line in ``_LAZY`` (``"format": "module:function"``) or
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import os
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from jalon.engine.errors import FormatError, PlanError
 from jalon.io.report import ImportResult, result_for
@@ -44,6 +45,19 @@ _LAZY: dict[str, str] = {
     "ics": "jalon.io.ical:import_ics",
 }
 _PARSERS: dict[str, Parser] = {}
+
+# the readers that take options (keyword arguments), and the options each takes
+_WITH_OPTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "jira": (
+        "jalon.io.jira_csv:read_jira_csv",
+        frozenset({"date_format", "start", "days_per_point", "default_days"}),
+    ),
+    "trello": (
+        "jalon.io.trello_json:read_trello_json",
+        frozenset({"include_archived", "checklists", "default_days"}),
+    ),
+}
+PARSER_OPTIONS = {fmt: names for fmt, (_, names) in _WITH_OPTIONS.items()}
 
 IMPORT_FORMATS = tuple(_LAZY)
 
@@ -225,10 +239,21 @@ def detect_import_format(path: str | os.PathLike[str], data: bytes) -> str:
     )
 
 
-def import_bytes(data: bytes, name: str, *, format: str | None = None) -> ImportResult:
-    """Read ``data`` (the content of the file ``name``) into a plan and its report."""
+def import_bytes(
+    data: bytes,
+    name: str,
+    *,
+    format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> ImportResult:
+    """Read ``data`` (the content of the file ``name``) into a plan and its report.
+
+    ``options``: keyword arguments of the format's reader (:data:`PARSER_OPTIONS`: Jira's
+    ``date_format``, Trello's ``include_archived``, ...); an option the format's reader
+    does not take is an error.
+    """
     fmt = normalize_format(format, name) if format else detect_import_format(name, data)
-    parser = parser_for(fmt, name)
+    parser = _with_options(fmt, name, options) if options else parser_for(fmt, name)
     try:
         return parser(io.BytesIO(data), name)
     except FormatError:
@@ -243,8 +268,29 @@ def import_bytes(data: bytes, name: str, *, format: str | None = None) -> Import
         ) from exc
 
 
-def import_file(path: str | os.PathLike[str], *, format: str | None = None) -> ImportResult:
-    """Read any file Jalon imports: the format is detected unless ``format`` is given."""
+def _with_options(fmt: str, name: str, options: Mapping[str, Any]) -> Parser:
+    """The reader of ``fmt`` with ``options`` given to it."""
+    target, known = _WITH_OPTIONS.get(fmt, ("", frozenset()))
+    unknown = sorted(set(options) - known)
+    if unknown:
+        takes = [f for f, (_, names) in _WITH_OPTIONS.items() if unknown[0] in names]
+        where = f"only to {' and '.join(takes)} files" if takes else "to no format"
+        raise FormatError(
+            f"the option {unknown[0]} does not apply to {fmt} files ({where})", path=name
+        )
+    module, function = target.split(":")
+    reader = getattr(importlib.import_module(module), function)
+    return functools.partial(reader, **options)
+
+
+def import_file(
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> ImportResult:
+    """Read any file Jalon imports: the format is detected unless ``format`` is given;
+    ``options`` go to the format's reader (see :func:`import_bytes`)."""
     name = str(path)
     p = Path(path)
     if p.is_dir():
@@ -255,7 +301,7 @@ def import_file(path: str | os.PathLike[str], *, format: str | None = None) -> I
         raise FormatError("no such file", path=name) from None
     except OSError as exc:
         raise FormatError(f"cannot read the file ({exc.strerror or exc})", path=name) from None
-    return import_bytes(data, name, format=format)
+    return import_bytes(data, name, format=format, options=options)
 
 
 # -- Jalon's own formats --------------------------------------------------------------
@@ -281,6 +327,7 @@ def read_json_result(stream: BinaryIO, name: str) -> ImportResult:
 
 __all__ = [
     "IMPORT_FORMATS",
+    "PARSER_OPTIONS",
     "Parser",
     "detect_import_format",
     "import_bytes",
