@@ -8,12 +8,14 @@ and process CPU time, ``time.process_time``, which other load disturbs less):
 * ``mspdi_import``: ``jalon.io.importers.import_file`` of that plan written as MS Project
   XML: detection, parsing, the plan's validation and the report.
 * ``xer_import``: ``import_file`` of a Primavera .xer of ``--xer-n`` activities (4,000),
-  written by MPXJ's own XER writer from the MS Project XML of a generated plan. The first
-  read, which starts the JVM, is reported apart (``xer_first_read_s``).
+  written by MPXJ's own XER writer from the MS Project XML of a generated plan, in this
+  process, whose JVM is already started (by the writer). ``xer_cold_read``: the same read
+  in a new Python process, the JVM's start and MPXJ's class loading included (wall time
+  and the child's CPU time, once per repeat).
 * with ``--store``: "parse, schedule, store" on SQLite, the figure of the issue: for the
   MS Project XML and the .xer, ``import_file`` then the web application's
   ``project_import`` service (which stores and schedules, in one transaction), in a
-  fresh temporary database.
+  fresh temporary database; ``*_store_queries`` counts its SQL statements.
 
     python benchmarks/interop.py
     python benchmarks/interop.py --n 10000 --xer-n 4000 --repeat 5 --store --json interop.json
@@ -26,7 +28,9 @@ import gc
 import io
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,6 +90,9 @@ def store(paths: dict[str, Path], repeat: int, tmp: Path) -> dict[str, Any]:
 
     call_command("migrate", "--no-input", "--verbosity", "0")
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     out: dict[str, Any] = {}
     for label, path in paths.items():
 
@@ -94,7 +101,30 @@ def store(paths: dict[str, Path], repeat: int, tmp: Path) -> dict[str, Any]:
             project_import(plan=result.plan, user=user, name=f"bench {path.name}")
 
         out[label] = timed(run, repeat)
+        plan = import_file(path).plan
+        with CaptureQueriesContext(connection) as queries:
+            project_import(plan=plan, user=user, name=f"queries {path.name}")
+        out[f"{label}_queries"] = len(queries)
     return out
+
+
+def cold_read(path: Path, repeat: int) -> dict[str, float]:
+    """``import_file(path)`` in a new Python process: start-up (the JVM's) included."""
+    code = "import sys; from jalon.io.importers import import_file; import_file(sys.argv[1])"
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {
+        "median_s": round(statistics.median(walls), 3),
+        "min_s": round(min(walls), 3),
+        "cpu_median_s": round(statistics.median(cpus), 3),
+        "cpu_min_s": round(min(cpus), 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             report = import_file(xer).report
             results["xer_tasks"] = report.tasks
             results["xer_import"] = timed(lambda: import_file(xer), args.repeat)
+            results["xer_cold_read"] = cold_read(xer, args.repeat)
             to_store["xer_store"] = xer
         if args.store:
             results.update(store(to_store, args.repeat, tmp))
