@@ -3,7 +3,7 @@
 ``load_plan`` builds a ``jalon.engine.Plan`` from a project's rows; ``reload_tasks``
 reads again only the rows of edited tasks into an already loaded plan; ``write_schedule``
 stores a computed ``Schedule`` back into the tasks' computed fields (only the rows that
-changed); ``new_rows`` turns a ``Plan`` into unsaved rows for the import service.
+changed); ``calendar_row`` and ``resource_row`` make new rows for the import service.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ from jalon.web.planning.models import (
     TASK_COMPUTED_FIELDS,
     Assignment,
     Baseline,
-    BaselineTask,
     Calendar,
     Link,
     Resource,
@@ -654,37 +653,7 @@ def _update_computed(rows: list[tuple[Any, ...]]) -> None:
             cursor.executemany(sql, rows)
 
 
-# -- Plan -> new rows (import) -----------------------------------------------------------
-
-
-def task_row(project: Project, t: ETask, position: int, calendars: Mapping[str, Calendar]) -> Task:
-    """An unsaved row for an engine task (its parent is set by the caller)."""
-    return Task(
-        project=project,
-        uid=t.uid,
-        position=position,
-        name=t.name,
-        wbs_code=t.wbs or "",
-        duration=t.duration,
-        duration_unit=t.duration_unit.value,
-        elapsed=t.elapsed,
-        milestone=t.milestone,
-        constraint_type=int(t.constraint.type),
-        constraint_date=t.constraint.date,
-        deadline=t.deadline,
-        calendar=calendars.get(t.calendar) if t.calendar else None,
-        manual=t.manual,
-        manual_start=t.start,
-        manual_finish=t.finish,
-        active=t.active,
-        priority=t.priority,
-        leveling_delay=t.leveling_delay,
-        notes=t.notes,
-        percent_complete=t.progress.percent_complete,
-        actual_start=t.progress.actual_start,
-        actual_finish=t.progress.actual_finish,
-        remaining_minutes=t.progress.remaining_minutes,
-    )
+# -- engine calendars and people -> new rows (import) -----------------------------------
 
 
 def resource_row(r: EResource, calendar: Calendar | None) -> Resource:
@@ -700,35 +669,3 @@ def resource_row(r: EResource, calendar: Calendar | None) -> Resource:
         cost_per_use=r.cost_per_use,
         calendar=calendar,
     )
-
-
-def link_row(project: Project, link: ELink, tasks: Mapping[int, Task]) -> Link:
-    return Link(
-        project=project,
-        predecessor=tasks[link.predecessor],
-        successor=tasks[link.successor],
-        type=link.type.value,
-        lag_value=link.lag.value,
-        lag_kind=link.lag.kind.value,
-        lag_unit=link.lag.unit.value,
-    )
-
-
-def baseline_rows(
-    project: Project, baseline: EBaseline, tasks: Mapping[int, Task]
-) -> tuple[Baseline, list[BaselineTask]]:
-    row = Baseline(project=project, number=baseline.number, saved_at=baseline.saved)
-    values = [
-        BaselineTask(
-            baseline=row,
-            task=tasks[uid],
-            start=bt.start,
-            finish=bt.finish,
-            duration=bt.duration,
-            work=bt.work,
-            cost=bt.cost,
-        )
-        for uid, bt in baseline.tasks.items()
-        if uid in tasks
-    ]
-    return row, values
