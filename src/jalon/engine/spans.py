@@ -122,7 +122,11 @@ def task_calendars(plan: Plan, elapsed_calendar: str) -> TaskCalendars:
         names[i] = union_name(sorted(cals))
         multi.append((i, names[i], parts))
     multi_index = {m[0] for m in multi}
-    for i, task in enumerate(tasks):
+    # only tasks with work edited by hand can span more than their duration
+    edited = {i for i, c in enumerate(map(attrgetter("contour"), tasks)) if c}
+    edited.update(index[a.task] for a in plan.assignments if a.contour)
+    for i in sorted(edited):
+        task = tasks[i]
         if i in multi_index or task.elapsed or task.duration <= 0 or task.uid in summaries:
             continue
         periods = list(task.contour)
