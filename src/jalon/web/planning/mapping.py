@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from jalon.engine import (
     Assignment as EAssignment,
@@ -287,16 +287,16 @@ def _engine_task(
         name=name,
         duration=duration,
         parent=uid_of[parent_id] if parent_id is not None else None,
-        elapsed=elapsed,
+        elapsed=bool(elapsed),
         duration_unit=_UNITS[unit],
-        milestone=milestone,
+        milestone=None if milestone is None else bool(milestone),
         constraint=_ASAP if not ctype and cdate is None else Constraint(_CONSTRAINTS[ctype], cdate),
         deadline=deadline,
         calendar=names[calendar_id] if calendar_id is not None else None,
-        manual=manual,
+        manual=bool(manual),
         start=manual_start,
         finish=manual_finish,
-        active=active,
+        active=bool(active),
         progress=progress,
         priority=priority,
         leveling_delay=leveling_delay,
@@ -319,6 +319,16 @@ def _minutes_sql(column: str) -> str:
             "::bigint / 60)"
         )
     return f"(CAST(strftime('%%s', {column}) AS INTEGER) / 60)"
+
+
+def _task_rows(tasks: QuerySet[Task]) -> list[tuple[Any, ...]]:
+    """``TASK_COLUMNS`` of these rows as the driver returns them, without the ORM's
+    per-value converters (dates come back as datetimes from both drivers; SQLite's
+    booleans as 0/1, which ``_engine_task`` turns into booleans)."""
+    sql, params = tasks.values_list(*TASK_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
@@ -388,9 +398,7 @@ def load_plan(project: Project) -> LoadedPlan:
     Six queries whatever the size (tasks, links, calendars, assignments, resources,
     baselines with their rows); task rows are read as tuples, not model instances.
     """
-    rows = list(
-        Task.objects.filter(project=project).order_by("position").values_list(*TASK_COLUMNS)
-    )
+    rows = _task_rows(Task.objects.filter(project=project).order_by("position"))
     uid_of = {r[0]: r[1] for r in rows}
     stored = _stored_computed(project)
     calendars, names = _calendars(project)
@@ -464,7 +472,7 @@ def load_plan(project: Project) -> LoadedPlan:
         currency=project.currency,
         metadata=project.metadata,
     )
-    states = [TaskState(r[0], r[2], r[15], r[16], stored.get(r[0], ())) for r in rows]
+    states = [TaskState(r[0], r[2], bool(r[15]), r[16], stored.get(r[0], ())) for r in rows]
     return LoadedPlan(plan=plan, tasks=states, calendar_names=names)
 
 
@@ -486,7 +494,7 @@ def reload_tasks(loaded: LoadedPlan, project: Project, pks: Collection[int]) -> 
     position = {state.pk: i for i, state in enumerate(loaded.tasks)}
     uid_of = {state.pk: t.uid for state, t in zip(loaded.tasks, plan.tasks, strict=True)}
     tasks = list(plan.tasks)
-    rows = list(Task.objects.filter(project=project, pk__in=list(pks)).values_list(*TASK_COLUMNS))
+    rows = _task_rows(Task.objects.filter(project=project, pk__in=list(pks)))
     if len(rows) != len(set(pks)):
         return None
     for r in rows:
@@ -494,7 +502,7 @@ def reload_tasks(loaded: LoadedPlan, project: Project, pks: Collection[int]) -> 
         if i is None or r[1] != tasks[i].uid or r[2] != loaded.tasks[i].parent_id:
             return None
         tasks[i] = _engine_task(r, uid_of, names)
-        loaded.tasks[i].active = r[15]
+        loaded.tasks[i].active = bool(r[15])
         loaded.tasks[i].percent_complete = r[16]
     return LoadedPlan(
         plan=plan.replace(tasks=tuple(tasks)),
