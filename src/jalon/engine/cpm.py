@@ -747,81 +747,224 @@ class _Inputs:
     ps_key: IntArray
 
 
-def _inputs(net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _Inputs:
+@dataclass
+class _Static:
+    """Per-node arrays in level order that depend on the network only (cached on it)."""
+
+    cal: IntArray
+    dur2: IntArray
+    rem2: IntArray
+    span2: IntArray
+    ctype: IntArray
+    cdate: IntArray
+    started: BoolArray
+    started_idx: IntArray
+    done_idx: IntArray  # started nodes with an actual finish
+    finished_idx: IntArray  # nodes with an actual finish
+    a_start: IntArray
+    a_finish: IntArray
+    manual_idx: IntArray
+    is_ms: BoolArray
+    force: IntArray
+    clear: IntArray
+    dated: IntArray  # nodes with a dated constraint
+    by_type: dict[int, IntArray]  # dated nodes per constraint type
+    fixed: BoolArray  # MSO / MFO
+    delay_idx: IntArray
+    ff_in: IntArray  # nodes with an incoming FF link
+    not_held: BoolArray  # started, manual or in progress: the status date does not hold them
+    active: BoolArray
+    alap: BoolArray
+    snet_fnet: BoolArray
+    has_succ: BoolArray  # nodes some link leaves from
+    deadline_idx: IntArray
+    deadline: IntArray
+    constrained: IntArray  # tasks with a dated constraint, not manual, not started
+    task_deadline_idx: IntArray  # tasks with a deadline
+    active_task: BoolArray  # active tasks (gates excluded)
+    cal_order: IntArray  # level-order positions sorted by calendar
+    cal_ptr: IntArray  # the nodes of calendar k: cal_order[cal_ptr[k]:cal_ptr[k + 1]]
+
+
+def _static(net: Network) -> _Static:
+    cached: _Static | None = net.passes.get("static")
+    if cached is not None:
+        return cached
     o = net.order
-    N = net.n_nodes
     cal = net.node_cal[o]
     dur2 = 2 * net.dur[o]
     rem2 = 2 * net.rem[o]
     ctype = net.ctype[o]
-    cdate = net.cdate[o]
     a_start = net.actual_start[o]
     a_finish = net.actual_finish[o]
+    started = a_start >= 0
     manual = net.manual[o]
     is_ms = net.milestone[o]
-    started = a_start >= 0
-    span2 = np.where(started, rem2, dur2)
-    has_c = ctype >= 2
-    cstart = np.where(has_c, keys.start_key(cdate, cal), 0)
-    cfin = np.where(has_c, keys.finish_key(cdate, cal), 0)
+    dated = np.flatnonzero(ctype >= 2)
+    has_succ = np.zeros(net.n_nodes, dtype=bool)
+    has_succ[net.forward.src] = True
+    deadline = net.deadline[o]
+    cal_order = np.argsort(cal, kind="stable").astype(np.int64)
+    s = _Static(
+        cal=cal,
+        dur2=dur2,
+        rem2=rem2,
+        span2=np.where(started, rem2, dur2),
+        ctype=ctype,
+        cdate=net.cdate[o],
+        started=started,
+        started_idx=np.flatnonzero(started),
+        done_idx=np.flatnonzero(started & (a_finish >= 0)),
+        finished_idx=np.flatnonzero(a_finish >= 0),
+        a_start=a_start,
+        a_finish=a_finish,
+        manual_idx=np.flatnonzero(manual),
+        is_ms=is_ms,
+        force=np.where(is_ms, 0, 1).astype(np.int64),
+        clear=np.where(dur2 > 0, -2, -1).astype(np.int64),
+        dated=dated,
+        by_type={int(t): dated[ctype[dated] == t] for t in np.unique(ctype[dated]).tolist()},
+        fixed=(ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO),
+        delay_idx=np.flatnonzero(net.delay[o] > 0),
+        ff_in=np.flatnonzero(net.has_ff_in[o]),
+        not_held=started | manual | net.in_progress[o],
+        active=net.active[o],
+        alap=net.alap[o],
+        snet_fnet=(ctype == ConstraintType.SNET) | (ctype == ConstraintType.FNET),
+        has_succ=has_succ,
+        deadline_idx=np.flatnonzero(deadline >= 0),
+        deadline=deadline,
+        constrained=np.flatnonzero((ctype >= 2) & ~manual & ~started & (o < net.n_tasks)),
+        task_deadline_idx=np.flatnonzero((deadline >= 0) & (o < net.n_tasks)),
+        active_task=net.active[o] & (o < net.n_tasks),
+        cal_order=cal_order,
+        cal_ptr=np.searchsorted(cal[cal_order], np.arange(len(net.cal_names) + 1)).astype(np.int64),
+    )
+    net.passes["static"] = s
+    return s
 
-    def es_from_finish(fkey: Any, d2: Any) -> Any:
+
+def _per_calendar(keys: _Keys, s: _Static, t: int, finish: bool = False) -> IntArray:
+    """Every node's key of instant ``t`` in its own calendar (one look-up per calendar)."""
+    k = np.arange(len(s.cal_ptr) - 1, dtype=np.int64)
+    tt = np.full(len(k), t, dtype=np.int64)
+    per_cal: IntArray = keys.finish_key(tt, k) if finish else keys.start_key(tt, k)
+    return per_cal[s.cal]
+
+
+def _extremes(
+    keys: _Keys,
+    s: _Static,
+    key: IntArray,
+    reduce: Any,
+    mask: BoolArray | None = None,
+) -> tuple[int, int]:
+    """The earliest and latest instants of ``key`` (nodes in ``mask`` only, reduced with
+    ``np.minimum`` or ``np.maximum`` per calendar first), one look-up per calendar."""
+    v = key[s.cal_order]
+    ptr = s.cal_ptr
+    if mask is not None:
+        fill = POS if reduce is np.minimum else NEG
+        v = np.where(mask[s.cal_order], v, fill)
+    starts = ptr[:-1][ptr[:-1] < ptr[1:]]
+    if mask is None:
+        t = keys.to_time(
+            np.concatenate((np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)))
+        )
+    else:
+        r = reduce.reduceat(v, starts)
+        t = keys.to_time(r[(r != POS) & (r != NEG)])
+    return int(t.min()), int(t.max())
+
+
+def _inputs(net: Network, keys: _Keys, status: dt.datetime | None, ps: int) -> _Inputs:
+    s = _static(net)
+    N = net.n_nodes
+    cal, dur2, rem2, ctype = s.cal, s.dur2, s.rem2, s.ctype
+    dated = s.dated
+    cstart = np.zeros(N, dtype=np.int64)
+    cfin = np.zeros(N, dtype=np.int64)
+    if dated.size:
+        cstart[dated] = keys.start_key(s.cdate[dated], cal[dated])
+        cfin[dated] = keys.finish_key(s.cdate[dated], cal[dated])
+
+    def es_from_finish(idx: IntArray) -> IntArray:
+        fkey, d2 = cfin[idx], dur2[idx]
         return np.where(d2 > 0, (fkey - d2) | 1, fkey)
 
-    ps_key = keys.start_key(np.full(N, ps), cal)
-    delay = net.delay[o]
-    if delay.any():
+    ps_key = _per_calendar(keys, s, ps)
+    if s.delay_idx.size:
         # a leveling delay also holds back a task without predecessors
-        ps_key = np.where(delay > 0, keys.start_key(ps + delay, cal), ps_key)
+        d = s.delay_idx
+        ps_key[d] = keys.start_key(ps + net.delay[net.order[d]], cal[d])
+    empty = np.empty(0, np.int64)
     lb = np.full(N, NEG, dtype=np.int64)
     ub = np.full(N, POS, dtype=np.int64)
-    lb = np.where(ctype == ConstraintType.SNET, cstart, lb)
-    lb = np.where(ctype == ConstraintType.FNET, es_from_finish(cfin, dur2), lb)
-    ub = np.where(ctype == ConstraintType.SNLT, cstart, ub)
-    ub = np.where(ctype == ConstraintType.FNLT, es_from_finish(cfin, dur2), ub)
+    fixed_es = np.zeros(N, dtype=np.int64)
+    fixed_ef = np.full(N, NEG, dtype=np.int64)
+    by_type = s.by_type
+    i = by_type.get(ConstraintType.SNET, empty)
+    lb[i] = cstart[i]
+    i = by_type.get(ConstraintType.FNET, empty)
+    lb[i] = es_from_finish(i)
+    i = by_type.get(ConstraintType.SNLT, empty)
+    ub[i] = cstart[i]
+    i = by_type.get(ConstraintType.FNLT, empty)
+    ub[i] = es_from_finish(i)
     # MS Project never lets an FF link pull a task before the project start
-    lb = np.where(net.has_ff_in[o], np.maximum(lb, ps_key), lb)
-    fixed = (ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO)
-    fixed_es = np.where(ctype == ConstraintType.MSO, cstart, es_from_finish(cfin, dur2))
-    fixed_ef = np.where(ctype == ConstraintType.MFO, cfin, NEG)
+    i = s.ff_in
+    lb[i] = np.maximum(lb[i], ps_key[i])
+    i = by_type.get(ConstraintType.MSO, empty)
+    fixed_es[i] = cstart[i]
+    i = by_type.get(ConstraintType.MFO, empty)
+    fixed_es[i] = es_from_finish(i)
+    fixed_ef[i] = cfin[i]
+    fixed = s.fixed
+    started = s.started
     as_key = np.zeros(N, dtype=np.int64)
-    if started.any():
+    st = s.started_idx
+    if st.size:
         fixed = fixed | started
-        as_key = keys.exact_key(np.where(started, a_start, ps), cal) | np.where(is_ms, 0, 1)
-        done = a_finish >= 0
-        af_key = keys.finish_key(np.where(done, a_finish, ps), cal)
-        ef_from_start = np.where(dur2 > 0, (as_key & ~1) + dur2, as_key)
+        as_key[st] = keys.exact_key(s.a_start[st], cal[st]) | s.force[st]
+        a_st = as_key[st]
+        d2, r2 = dur2[st], rem2[st]
+        ef_from_start = np.where(d2 > 0, (a_st & ~1) + d2, a_st)
         if status is not None:
             # the remaining work of a task in progress restarts at the status date
-            sk = keys.start_key(np.full(N, to_minutes(status)), cal)
-            ef_rem = np.where(rem2 > 0, np.maximum(as_key & ~1, sk & ~1) + rem2, ef_from_start)
+            sk = keys.start_key(np.full(st.size, to_minutes(status)), cal[st])
+            ef_rem = np.where(r2 > 0, np.maximum(a_st & ~1, sk & ~1) + r2, ef_from_start)
             ef_from_start = np.maximum(ef_from_start, ef_rem)
-        fixed_es = np.where(started, as_key, fixed_es)
-        fixed_ef = np.where(started, np.where(done, af_key, ef_from_start), fixed_ef)
-    if manual.any():
-        mk_s = keys.exact_key(np.where(manual, net.manual_start[o], ps), cal)
-        mk_f = keys.exact_key(np.where(manual, net.manual_finish[o], ps), cal)
-        fixed_es = np.where(manual & ~started, mk_s | np.where(is_ms, 0, 1), fixed_es)
-        fixed_ef = np.where(manual & ~started, mk_f, fixed_ef)
-        fixed = fixed | manual
+        fixed_es[st] = a_st
+        fixed_ef[st] = ef_from_start
+        dn = s.done_idx
+        if dn.size:
+            fixed_ef[dn] = keys.finish_key(s.a_finish[dn], cal[dn])
+    mi = s.manual_idx
+    if mi.size:
+        mi = mi[~started[mi]]
+        nodes = net.order[mi]
+        fixed_es[mi] = keys.exact_key(net.manual_start[nodes], cal[mi]) | s.force[mi]
+        fixed_ef[mi] = keys.exact_key(net.manual_finish[nodes], cal[mi])
+        fixed = fixed.copy() if fixed is s.fixed else fixed
+        fixed[s.manual_idx] = True
     if status is not None:
         # work not started yet cannot start before the status date
-        sk = keys.start_key(np.full(N, to_minutes(status)), cal)
-        held = ~(started | manual | net.in_progress[o])
-        lb = np.where(held, np.maximum(lb, sk), lb)
+        sk_all = _per_calendar(keys, s, to_minutes(status))
+        held = ~s.not_held
+        lb = np.where(held, np.maximum(lb, sk_all), lb)
     lb = np.where(fixed, fixed_es, lb)
     ub = np.where(fixed, fixed_es, ub)
     return _Inputs(
         cal=cal,
         dur2=dur2,
         rem2=rem2,
-        span2=span2,
-        force=np.where(is_ms, 0, 1).astype(np.int64),
-        clear=np.where(dur2 > 0, -2, -1).astype(np.int64),
+        span2=s.span2,
+        force=s.force,
+        clear=s.clear,
         lb=lb,
         ub=ub,
         fixed=fixed,
-        fixed_ef=fixed_ef.astype(np.int64),
+        fixed_ef=fixed_ef,
         started=started,
         as_key=as_key,
         ctype=ctype,
@@ -839,13 +982,13 @@ def _schedule_on(
     inp = _inputs(net, keys, status, ps)
     N = net.n_nodes
     n = net.n_tasks
-    o, pos = net.order, net.pos
-    active = net.active[o]
-    ctype = inp.ctype
+    pos = net.pos
+    stat = _static(net)
+    active = stat.active
 
     # MS Project: without predecessors a task starts at the project start, or at its
     # SNET/FNET date even when that is earlier
-    snet_fnet = (ctype == ConstraintType.SNET) | (ctype == ConstraintType.FNET)
+    snet_fnet = stat.snet_fnet
     base0 = np.where(snet_fnet & ~inp.fixed, inp.lb, np.maximum(inp.ps_key, inp.lb))
     passes = net.passes
     if "forward" not in passes:
@@ -856,33 +999,34 @@ def _schedule_on(
     if net.summary_ss_links:
         _resolve_summary_starts(plan, net, K[:N])
         return _schedule_on(plan, net, cs, status, threshold)
-    ef_time = keys.to_time(K[N:])
-    if cs.overflowed(ef_time):
-        return None
+    # keys map to instants monotonically within a calendar: the extremes of each
+    # calendar's keys give the extreme instants
+    if N:
+        first_ef, last_ef = _extremes(keys, stat, K[N:], np.maximum)
+        if first_ef < cs.horizon_start or last_ef >= cs.horizon_end:
+            return None
     # project finish: the latest early finish of active tasks, in each task's calendar
     if plan.schedule_from_finish and plan.finish is not None:
         pf_time = to_minutes(plan.finish)
     else:
-        pf_time = int(ef_time[active].max()) if active.any() else ps
-    pf_key = keys.finish_key(np.full(N, pf_time), inp.cal)
+        pf_time = _extremes(keys, stat, K[N:], np.maximum, active)[1] if active.any() else ps
+    pf_key = _per_calendar(keys, stat, pf_time, finish=True)
     bw = passes["backward"].bind(cs, keys, inp, pf_key)
     ls, lf = bw.run()
     lb, ub = inp.lb, inp.ub
     if plan.schedule_from_finish:
         # backward scheduling: the project starts at the earliest late start
-        new_ps = int(keys.to_time(ls[active]).min()) if active.any() else ps
-        ps_key = keys.start_key(np.full(N, new_ps), inp.cal)
+        new_ps = _extremes(keys, stat, ls, np.minimum, active)[0] if active.any() else ps
+        ps_key = _per_calendar(keys, stat, new_ps)
         base0 = np.where(snet_fnet & ~inp.fixed, lb, np.maximum(ps_key, lb))
         K = fw.run(base0, lb, ub, inp.fixed_ef)
-    alap = net.alap[o] & ~inp.fixed
+    alap = stat.alap & ~inp.fixed
     if alap.any():
         # ALAP tasks sit at their late dates; their successors follow from there
         lb2, ub2 = np.where(alap, ls, lb), np.where(alap, ls, ub)
         fef2 = np.where(alap, lf, inp.fixed_ef)
         # only the levels above the first ALAP task that drives a successor can change
-        driving = np.zeros(N, dtype=bool)
-        driving[net.forward.src] = True
-        driving &= alap
+        driving = stat.has_succ & alap
         if driving.any():
             level_of = np.searchsorted(net.level_ptr, np.flatnonzero(driving), side="right") - 1
             K = fw.run(
@@ -944,7 +1088,7 @@ def _schedule_on(
             duration,
             alap_t,
         )
-    warnings = _warnings(plan, net, keys, es, ef, pred_bound, inp, total)
+    warnings = _warnings(plan, net, keys, es, ef, pred_bound, total)
     return Schedule(
         plan=plan,
         start_min=start,
@@ -1356,6 +1500,8 @@ class _Backward:
         self.net, self.inp = net, inp
         b = net.backward
         self.reads_start = (b.type == _FS) | (b.type == _SS)
+        self.orr = (inp.rem2 > 0).astype(np.int64)
+        self.terms: tuple[IntArray, IntArray, IntArray, IntArray, IntArray] | None = None
         self.add_dur = np.where((b.type == _SS) | (b.type == _SF), inp.dur2[b.src], 0)
         self.lag_add = (self.add_dur - 2 * b.lag_work).astype(np.int64)
         self.nodes = b.src[b.seg] if len(b.seg) else np.empty(0, np.int64)
@@ -1389,47 +1535,51 @@ class _Backward:
         """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
         net = self.net
         self.cs, self.inp, self.conv = cs, inp, _converter(cs)
-        o = net.order
-        ctype, cstart, cfin, dur2 = inp.ctype, inp.cstart, inp.cfin, inp.dur2
+        s = _static(net)
+        cstart, cfin, dur2, cal = inp.cstart, inp.cfin, inp.dur2, inp.cal
+        empty = np.empty(0, np.int64)
         # the late finish is bounded by the project finish, constraints and the deadline
         ub = pf_key.copy()
-        ub = np.where(ctype == ConstraintType.SNLT, np.minimum(ub, (cstart & ~1) + dur2), ub)
-        ub = np.where(ctype == ConstraintType.FNLT, np.minimum(ub, cfin), ub)
-        deadline = net.deadline[o]
-        has_deadline = deadline >= 0
-        if has_deadline.any():
-            dl = keys.finish_key(np.where(has_deadline, deadline, 0), inp.cal)
-            ub = np.where(has_deadline, np.minimum(ub, dl), ub)
-        fixed = (ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO)
-        fixed_lf = np.where(ctype == ConstraintType.MSO, (cstart & ~1) + dur2, cfin)
-        a_finish = net.actual_finish[o]
-        done = a_finish >= 0
-        if done.any():
-            fixed = fixed | done
-            fixed_lf = np.where(
-                done, keys.finish_key(np.where(done, a_finish, 0), inp.cal), fixed_lf
-            )
-        self.ub = np.where(fixed, fixed_lf, ub)
-        self.lb = np.where(fixed, fixed_lf, NEG)
-        self.orr = (inp.rem2 > 0).astype(np.int64)
-        # per link: the successor's key from its late finish, ((LF & k_and) + k_add) | k_or
-        b = net.backward
+        i = s.by_type.get(ConstraintType.SNLT, empty)
+        ub[i] = np.minimum(ub[i], (cstart[i] & ~1) + dur2[i])
+        i = s.by_type.get(ConstraintType.FNLT, empty)
+        ub[i] = np.minimum(ub[i], cfin[i])
+        i = s.deadline_idx
+        if i.size:
+            ub[i] = np.minimum(ub[i], keys.finish_key(s.deadline[i], cal[i]))
+        lb = np.full(net.n_nodes, NEG, dtype=np.int64)
+        for t, lf_of in (
+            (ConstraintType.MSO, lambda i: (cstart[i] & ~1) + dur2[i]),
+            (ConstraintType.MFO, lambda i: cfin[i]),
+        ):
+            i = s.by_type.get(t, empty)
+            ub[i] = lb[i] = lf_of(i)
+        i = s.finished_idx
+        if i.size:
+            ub[i] = lb[i] = keys.finish_key(s.a_finish[i], cal[i])
+        self.ub, self.lb = ub, lb
+        if self.terms is None or s.started_idx.size:
+            self.terms = self._link_terms(inp)
+        self.k_and, self.k_add, self.k_or, self.mask, self.add = self.terms
+        return self
+
+    def _link_terms(self, inp: _Inputs) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """Per link: the successor's key from its late finish, ((LF & k_and) + k_add) | k_or,
+        and folded with the lag, (LF & mask) + add."""
+        b = self.net.backward
         started = inp.started[b.dst]
-        self.k_and = np.where(self.reads_start & started, 0, -1).astype(np.int64)
-        self.k_add = np.where(
+        k_and = np.where(self.reads_start & started, 0, -1).astype(np.int64)
+        k_add = np.where(
             self.reads_start, np.where(started, inp.as_key[b.dst], -inp.rem2[b.dst]), 0
         ).astype(np.int64)
-        self.k_or = np.where(self.reads_start & ~started, self.orr[b.dst], 0).astype(np.int64)
-        # folded with the lag: (LF & mask) + add
-        self.mask = np.where(self.reads_start & started, 0, -2).astype(np.int64)
-        self.add = (np.where(self.mask == 0, self.k_add & -2, self.k_add) + self.lag_add).astype(
-            np.int64
-        )
+        k_or = np.where(self.reads_start & ~started, self.orr[b.dst], 0).astype(np.int64)
+        mask = np.where(self.reads_start & started, 0, -2).astype(np.int64)
+        add = (np.where(mask == 0, k_add & -2, k_add) + self.lag_add).astype(np.int64)
         ns = b.nonsimple
         if ns.size:
-            self.mask[ns] = 0
-            self.add[ns] = 0
-        return self
+            mask[ns] = 0
+            add[ns] = 0
+        return k_and, k_add, k_or, mask, add
 
     def run(self) -> tuple[IntArray, IntArray]:
         net, inp = self.net, self.inp
@@ -1512,6 +1662,27 @@ def _free_float(net: Network, es: IntArray, cand: IntArray, total: IntArray) -> 
     return np.where(best < POS, np.minimum(best, free), free)
 
 
+def _roll_up_steps(net: Network) -> list[tuple[IntArray, IntArray, IntArray]]:
+    """Per outline level, deepest first: the active tasks of that level grouped by parent
+    (``idx``), where each parent's group starts (``seg``) and the parents (``par``)."""
+    cached: list[tuple[IntArray, IntArray, IntArray]] | None = net.passes.get("roll_up")
+    if cached is not None:
+        return cached
+    n = net.n_tasks
+    depth, parent, active = net.depth, net.parent, net.active[:n]
+    steps = []
+    for d in range(int(depth.max()) if n else 0, 0, -1):
+        idx = np.flatnonzero((depth == d) & active)
+        if idx.size == 0:
+            continue
+        idx = idx[np.argsort(parent[idx], kind="stable")]
+        p = parent[idx]
+        seg = np.flatnonzero(np.concatenate(([True], p[1:] != p[:-1]))).astype(np.int64)
+        steps.append((idx, seg, p[seg]))
+    net.passes["roll_up"] = steps
+    return steps
+
+
 def _roll_up(
     plan: Plan,
     net: Network,
@@ -1527,8 +1698,6 @@ def _roll_up(
     """Summary tasks span their subtasks, deepest first, with MS Project's roll-up rules."""
     start, finish, e_s, e_f, l_s, l_f = dates
     n = net.n_tasks
-    parent, depth = net.parent, net.depth
-    active = net.active[:n]
     manual = net.manual[:n]
     sidx = np.flatnonzero(summary)
     for arr in (start, e_s, l_s):
@@ -1537,20 +1706,18 @@ def _roll_up(
         arr[sidx] = NEG
     critical[sidx] = False
     # ALAP subtasks give their late dates to the early roll-up, manual ones their own
-    # dates to the late roll-up (as MS Project does)
-    for d in range(int(depth.max()), 0, -1):
-        idx = np.flatnonzero((depth == d) & active)
-        if idx.size == 0:
-            continue
-        par = parent[idx]
+    # dates to the late roll-up (as MS Project does); the children of a summary all sit
+    # one outline level below it, so each summary is reduced in one step
+    mn, mx = np.minimum, np.maximum
+    for idx, seg, par in _roll_up_steps(net):
         al, man = alap[idx], manual[idx]
-        np.minimum.at(start, par, start[idx])
-        np.maximum.at(finish, par, finish[idx])
-        np.minimum.at(e_s, par, np.where(al, l_s[idx], e_s[idx]))
-        np.maximum.at(e_f, par, np.where(al, l_f[idx], e_f[idx]))
-        np.minimum.at(l_s, par, np.where(man, e_s[idx], l_s[idx]))
-        np.maximum.at(l_f, par, np.where(man, e_f[idx], l_f[idx]))
-        np.logical_or.at(critical, par, critical[idx])
+        start[par] = mn(start[par], mn.reduceat(start[idx], seg))
+        finish[par] = mx(finish[par], mx.reduceat(finish[idx], seg))
+        e_s[par] = mn(e_s[par], mn.reduceat(np.where(al, l_s[idx], e_s[idx]), seg))
+        e_f[par] = mx(e_f[par], mx.reduceat(np.where(al, l_f[idx], e_f[idx]), seg))
+        l_s[par] = mn(l_s[par], mn.reduceat(np.where(man, e_s[idx], l_s[idx]), seg))
+        l_f[par] = mx(l_f[par], mx.reduceat(np.where(man, e_f[idx], l_f[idx]), seg))
+        critical[par] |= np.logical_or.reduceat(critical[idx], seg)
     empty = sidx[start[sidx] == POS]
     if empty.size:
         ps = to_minutes(plan.start)
@@ -1576,17 +1743,18 @@ def _warnings(
     es: IntArray,
     ef: IntArray,
     pred_bound: IntArray,
-    inp: _Inputs,
     total: IntArray,
 ) -> list[ScheduleWarning]:
     """Scheduling conflicts, in level order arrays, reported per task."""
-    n = net.n_tasks
     o = net.order
-    is_task = o < n
+    st = _static(net)
+    N = net.n_nodes
     out: list[ScheduleWarning] = []
-    constrained = (inp.ctype >= 2) & ~net.manual[o] & ~inp.started & is_task
     # predecessor links that would push a task past a constraint it must honour
-    conflict = constrained & (pred_bound != NEG) & (pred_bound > es)
+    c = st.constrained
+    pb = pred_bound[c]
+    conflict = np.zeros(N, dtype=bool)
+    conflict[c] = (pb != NEG) & (pb > es[c])
     rows = np.flatnonzero(conflict)
     allowed_all = minutes_to_datetimes(keys.to_time(pred_bound[rows]))
     for j, allowed in zip(rows.tolist(), allowed_all, strict=True):
@@ -1602,11 +1770,10 @@ def _warnings(
                 f"(total float {int(total[j]) / plan.minutes_per_day:+.2f} days).",
             )
         )
-    deadline = net.deadline[o]
-    has_deadline = is_task & (deadline >= 0)
-    late = np.zeros_like(has_deadline)
-    if has_deadline.any():
-        late[has_deadline] = keys.to_time(ef[has_deadline]) > deadline[has_deadline]
+    d = st.task_deadline_idx
+    late = np.zeros(N, dtype=bool)
+    if d.size:
+        late[d] = keys.to_time(ef[d]) > st.deadline[d]
     rows = np.flatnonzero(late)
     for j, finish in zip(rows.tolist(), minutes_to_datetimes(keys.to_time(ef[rows])), strict=True):
         t = plan.tasks[int(o[j])]
@@ -1618,7 +1785,7 @@ def _warnings(
                 f"of {t.deadline:%Y-%m-%d %H:%M}.",
             )
         )
-    neg = (total < 0) & is_task & net.active[o] & ~conflict & ~late
+    neg = (total < 0) & st.active_task & ~conflict & ~late
     count = int(neg.sum())
     if count:
         first = [int(o[j]) for j in np.flatnonzero(neg)[:5].tolist()]
