@@ -163,3 +163,28 @@ def test_import_page_shows_reader_errors(admin: Any) -> None:
     assert response.status_code == 200
     assert b"broken.xml" in response.content
     assert not Project.objects.exists()
+
+
+TRELLO_BOARD = ROOT / "tests" / "io" / "data" / "trello" / "website-relaunch.json"
+
+
+def test_import_page_passes_reader_options(admin: Any) -> None:
+    client = Client()
+    client.force_login(admin)
+    url = reverse("planning:import")
+
+    def preview(data: dict[str, Any]) -> Any:
+        upload = io.BytesIO(TRELLO_BOARD.read_bytes())
+        upload.name = TRELLO_BOARD.name
+        response = client.post(url, {"file": upload, "name": "", **data})
+        assert response.status_code == 200
+        return response.context
+
+    plain = preview({})["preview"].tasks
+    # a Jira option on a Trello board is left out
+    context = preview({"include_archived": "on", "date_format": "%d.%m.%Y"})
+    assert context["preview"].tasks == plain + 3
+    client.post(url, {"token": context["form"].initial["token"], "name": "Site"})
+    project = Project.objects.get()
+    assert Task.objects.filter(project=project).count() == plain + 3
+    assert Task.objects.filter(project=project, name="Chatbot").exists()

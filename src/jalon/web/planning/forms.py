@@ -22,6 +22,27 @@ class ImportForm(forms.Form):
         max_length=200,
         help_text=_("Leave empty to use the name in the file."),
     )
+    date_format = forms.CharField(
+        label=_("Date format"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Jira CSV only: the dates' format, e.g. %d.%m.%Y %H:%M, when they are in none of "
+            "Jira's usual forms."
+        ),
+    )
+    include_archived = forms.BooleanField(
+        label=_("Include archived cards and lists"), required=False, help_text=_("Trello only.")
+    )
+
+    def reader_options(self) -> dict[str, Any]:
+        """The options for the file's reader (``plan_read``)."""
+        options: dict[str, Any] = {}
+        if self.cleaned_data.get("date_format"):
+            options["date_format"] = self.cleaned_data["date_format"]
+        if self.cleaned_data.get("include_archived"):
+            options["include_archived"] = True
+        return options
 
 
 class ImportConfirmForm(forms.Form):

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -47,17 +48,24 @@ from jalon.web.projects.selectors import MANAGER
 FORMATS = {"xml": "mspdi", "mspdi": "mspdi", "yaml": "yaml", "yml": "yaml", "json": "json"}
 
 
-def plan_read(stream: BinaryIO, *, filename: str) -> Plan:
+def plan_read(stream: BinaryIO, *, filename: str, options: Mapping[str, Any] | None = None) -> Plan:
     """Parse an uploaded plan in any format Jalon imports (detected from the content and
     the suffix): MS Project XML or .mpp, Primavera, GanttProject, Jalon YAML/JSON, Excel,
     CSV, Jira, Trello, iCalendar.
 
-    Raises ``ValidationError`` with the reader's message (file, line, task, field).
+    ``options``: reader options (Jira's ``date_format``, Trello's ``include_archived``,
+    see ``jalon.io.importers.PARSER_OPTIONS``); those the file's format does not take are
+    left out. Raises ``ValidationError`` with the reader's message (file, line, task,
+    field).
     """
-    from jalon.io.importers import import_bytes
+    from jalon.io.importers import PARSER_OPTIONS, detect_import_format, import_bytes
 
+    data = stream.read()
     try:
-        return import_bytes(stream.read(), filename).plan
+        if options:
+            takes = PARSER_OPTIONS.get(detect_import_format(filename, data), frozenset())
+            options = {name: value for name, value in options.items() if name in takes}
+        return import_bytes(data, filename, options=options).plan
     except PlanError as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
     except (ValueError, UnicodeError, OSError) as exc:

@@ -42,8 +42,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
+        options = form.reader_options()
         try:
-            plan = plan_read(io.BytesIO(content), filename=upload.name)
+            plan = plan_read(io.BytesIO(content), filename=upload.name, options=options)
         except ValidationError as exc:
             form.add_error("file", exc.message_dict.get("file", exc.messages))
         else:
@@ -51,7 +52,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
             token = secrets.token_hex(16)
             suffix = Path(upload.name).suffix.lower()
             (_upload_dir() / f"{token}{suffix}").write_bytes(content)
-            request.session[SESSION_KEY] = {"token": token, "filename": upload.name}
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "filename": upload.name,
+                "options": options,
+            }
             confirm = ImportConfirmForm(
                 initial={"token": token, "name": form.cleaned_data["name"] or plan.name}
             )
@@ -75,7 +80,9 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("This import has expired: please upload the file again."))
         return redirect("planning:import")
     try:
-        plan = plan_read(io.BytesIO(path.read_bytes()), filename=filename)
+        plan = plan_read(
+            io.BytesIO(path.read_bytes()), filename=filename, options=pending.get("options")
+        )
         project = project_import(plan=plan, user=request.user, name=form.cleaned_data["name"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
