@@ -118,12 +118,15 @@ def test_progress_and_workload(live_server: Any, context: Any) -> None:
     page.click("nav.tabs >> text=Resources")
     page.wait_for_selector("#workload")
     assert page.locator("#workload td.over").count() == 0
-    Task.objects.get(project=project, uid=2).predecessor_links.all().delete()
-    from jalon.web.planning.services import schedule_recompute
+    from jalon.web.planning.services import link_delete
 
-    schedule_recompute(project=project)
+    for link in Task.objects.get(project=project, uid=2).predecessor_links.all():
+        link_delete(link=link, user=User.objects.get(username="claire"))
     page.reload()
     page.wait_for_selector("#workload td.over")
+    # the assignments show the dates the workload counts: Move after the status date
+    move = Assignment.objects.get(task__project=project, task__uid=2)
+    assert "2027-01-11" in page.inner_text(f"#assignment-{move.pk}")
     shot(page, "14-resources")
     page.set_viewport_size({"width": 1920, "height": 1080})
     shot(page, "15-resources-wide")

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jalon.web.planning import selectors
+from jalon.web.planning import selectors, services
 from jalon.web.planning.models import Assignment, Calendar, Resource, Task
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +67,10 @@ def test_overallocation_is_flagged(project_roles: dict[str, Any]) -> None:
     resource = Resource.objects.get(name="Member person")
     # Design and Build in parallel for the same person: two tasks at 100 % in one week
     build = task(project, 3)
-    build.predecessor_links.all().delete()
-    Assignment.objects.create(project=project, task=build, resource=resource)
-    from jalon.web.planning.services import schedule_recompute
-
-    schedule_recompute(project=project)
+    manager = project_roles["manager"]
+    for link in build.predecessor_links.all():
+        services.link_delete(link=link, user=manager)
+    services.assignment_create(task=build, resource=resource, user=manager)
     workload = selectors.project_workload(project=project, user=project_roles["manager"])
     row = workload.rows[0]
     assert row.cells[0].load == 80.0 and row.cells[0].capacity == 40.0
