@@ -1029,9 +1029,7 @@ def _schedule_on(
         driving = stat.has_succ & alap
         if driving.any():
             level_of = np.searchsorted(net.level_ptr, np.flatnonzero(driving), side="right") - 1
-            K = fw.run(
-                np.where(alap, ls, K[:N]), lb2, ub2, fef2, int(level_of.min()) + 1, previous=K
-            )
+            K = fw.run(np.where(alap, ls, K[:N]), lb2, ub2, fef2, int(level_of.min()) + 1)
         else:
             K = K.copy()
             K[:N] = np.where(alap, ls, K[:N])
@@ -1224,6 +1222,32 @@ def _scalar_levels(
     return out, np.array(picked, dtype=np.int64)
 
 
+@dataclass
+class _Layout:
+    """A pass's links with one extra *bound* entry per node, placed before the node's own
+    links, so that a level's reduction also applies the node's bound (its lower bound
+    forward, its upper bound backward) and covers every node of the level in order: the
+    result is written straight into the level's slice of the key array."""
+
+    real: IntArray  # position of each link in the extended layout
+    bound: IntArray  # position of each node's bound entry
+    ptr: list[int]  # entries of level L: ptr[L]:ptr[L+1]
+    seg: list[IntArray]  # per level, where each node's run starts (relative to ptr[L])
+    size: int
+
+
+def _layout(owner: IntArray, level_ptr: IntArray) -> _Layout:
+    """``owner``: per link (sorted), the level-order node whose run it belongs to."""
+    n_nodes = int(level_ptr[-1])
+    nodes = np.arange(n_nodes, dtype=np.int64)
+    real = np.arange(len(owner), dtype=np.int64) + owner + 1
+    bound = np.searchsorted(owner, nodes, side="left").astype(np.int64) + nodes
+    ptr_a = np.append(bound, len(owner) + n_nodes)[level_ptr]
+    ptr = ptr_a.tolist()
+    seg = [bound[level_ptr[lv] : level_ptr[lv + 1]] - ptr[lv] for lv in range(len(ptr) - 1)]
+    return _Layout(real, bound, ptr, seg, len(owner) + n_nodes)
+
+
 def _converter(cs: CalendarSet) -> _Convert:
     """One converter per calendar set (its plain-list tables are built once)."""
     conv: _Convert | None = cs.__dict__.get("_converter")
@@ -1296,12 +1320,41 @@ class _Forward:
                     bool(self.to_milestone[idx].any()),
                 )
             )
+        # the vectorised levels work on the extended layout (see _Layout): per entry, the
+        # key it reads (a start, a pinned finish, or the node's lower bound) and this
+        # run's ``(key | o) + a``, which applies the lag and the positions
+        N = net.n_nodes
+        lay = self.lay = _layout(f.dst, net.level_ptr)
+        self.x_src = np.empty(lay.size, np.int64)
+        self.x_src[lay.bound] = 2 * N + np.arange(N, dtype=np.int64)
+        self.x_o = np.zeros(lay.size, np.int64)
+        self.x_a = np.zeros(lay.size, np.int64)
+        xp = lay.ptr
+        self.x_l = [
+            (
+                self.x_src[xp[lv] : xp[lv + 1]],
+                self.x_o[xp[lv] : xp[lv + 1]],
+                self.x_a[xp[lv] : xp[lv + 1]],
+            )
+            for lv in range(net.levels)
+        ]
+        self.ns_x = [
+            None
+            if self.ns_l[lv] is None
+            else lay.real[ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]] - xp[lv]
+            for lv in range(net.levels)
+        ]
+        self.Z = np.empty(3 * N, np.int64)
+        lp = self.lp
+        self.es_v = [self.Z[lp[lv] : lp[lv + 1]] for lv in range(net.levels)]
 
     def bind(self, cs: CalendarSet, inp: _Inputs) -> _Forward:
         self.cs, self.inp, self.conv = cs, inp, _converter(cs)
         return self
 
-    def _edge_terms(self, fixed_ef: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    def _edge_terms(
+        self, fixed_ef: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, BoolArray]:
         """Per link, this run's ``mask``/``add`` on the predecessor's start, and the
         predecessor-key terms the calendar conversions need."""
         f = self.net.forward
@@ -1321,7 +1374,7 @@ class _Forward:
             # converted links get their predecessor's key ready-made: only the lag is left
             mask[ns] = self.andm[ns]
             add[ns] = self.add[ns]
-        return mask, add, key_and, key_add
+        return mask, add, key_and, key_add, pinned
 
     def run(
         self,
@@ -1330,42 +1383,44 @@ class _Forward:
         ub: IntArray,
         fixed_ef: IntArray,
         from_level: int = 1,
-        previous: IntArray | None = None,
     ) -> IntArray:
         """Early start and finish keys, as one array: ES = K[:N], EF = K[N:].
 
-        With ``previous`` (an earlier run's keys, ``base0`` being its ES with some nodes
-        pinned elsewhere), only levels fed by a node that moved are recomputed: that is
-        how the ALAP pass stays cheap.
+        Levels below ``from_level`` keep ``base0`` (clamped to the bounds): that is how
+        the ALAP pass, which only moves nodes from a given level on, stays cheaper.
         """
         net, inp = self.net, self.inp
         N = net.n_nodes
         f = net.forward
-        ES = np.minimum(np.maximum(base0, lb), ub) | inp.force
-        mask, add, key_and, key_add = self._edge_terms(fixed_ef)
-        lp = self.lp
-        ptr = self.ptr
-        lb_l, ub_l = _by_level(lb, lp), _by_level(ub, lp)
-        es_l = _by_level(ES, lp)
-        mask_l, add_l, orm_l = (
-            _by_level(mask, ptr),
-            _by_level(add, ptr),
-            _by_level(self.orm_start, ptr),
-        )
-        src_l, seg_rel, ns_l, nsp = self.src_l, self.seg_rel, self.ns_l, self.ns_ptr
+        Z = self.Z
+        ES = Z[:N]
+        np.bitwise_or(np.minimum(np.maximum(base0, lb), ub), inp.force, out=ES)
+        Z[N : 2 * N] = fixed_ef
+        Z[2 * N :] = lb
+        mask, add, key_and, key_add, pinned = self._edge_terms(fixed_ef)
+        # (key & m) + A) | r == (key | o) + a, for m in (-1, -2), r in (0, 1) and A even;
+        # a pinned finish is read from Z[N:] as it is
+        direct = pinned.copy()
         ns = f.nonsimple
+        direct[ns] = False
+        m = np.where(direct, self.andm, mask)
+        clear = m == -2
+        r = self.orm_start
+        real = self.lay.real
+        self.x_src[real] = np.where(direct, f.src + N, f.src)
+        self.x_o[real] = clear | (r == 1)
+        self.x_a[real] = np.where(direct, self.add, add) - (clear & (r == 0))
+        lp = self.lp
+        has_ub = (np.minimum.reduceat(ub, lp[:-1]) < POS).tolist() if N else []
+        ub_l = _by_level(ub, lp)
+        ns_l, nsp, ns_x, x_l, es_v = self.ns_l, self.ns_ptr, self.ns_x, self.x_l, self.es_v
+        seg_x = self.lay.seg
         kand_ns, kadd_ns = key_and[ns], key_add[ns]
         maxred = np.maximum.reduceat
-        changed = None
-        if previous is not None:
-            changed = previous[:N] != ES
-            changed |= previous[N:] != self._finishes(ES, fixed_ef)
+        minimum, bor, add_ = np.minimum, np.bitwise_or, np.add
         scalar = self.scalar
         lists: tuple[list[int], ...] | None = None
         for level in range(max(from_level, 1), net.levels):
-            src = src_l[level]
-            if changed is not None and not changed[src].any():
-                continue  # nothing upstream moved: the previous keys stand
             narrow = scalar[level]
             if narrow is not None:
                 if lists is None:
@@ -1378,21 +1433,21 @@ class _Forward:
                         key_add[sc].tolist(),
                     )
                     self.conv.lists()
-                self._narrow(narrow, ES, lb, ub, lists, changed, previous)
+                self._narrow(narrow, ES, lb, ub, lists)
                 continue
-            pk = ES[src]
+            xs, xo, xa = x_l[level]
+            cand = Z[xs]
             nsl = ns_l[level]
             if nsl is not None:
                 n0, n1 = nsp[level], nsp[level + 1]
                 key = (ES[nsl[1]] & kand_ns[n0:n1]) + kadd_ns[n0:n1]
-                pk[nsl[0]] = self._convert(key, nsl[2], nsl[3], nsl[4])
-            cand = ((pk & mask_l[level]) + add_l[level]) | orm_l[level]
-            es = np.minimum(np.maximum(maxred(cand, seg_rel[level]), lb_l[level]), ub_l[level])
-            if changed is not None:
-                assert previous is not None
-                l0, l1 = lp[level], lp[level + 1]
-                changed[l0:l1] = es != previous[l0:l1]
-            es_l[level][:] = es
+                cand[ns_x[level]] = self._convert(key, nsl[2], nsl[3], nsl[4])
+            bor(cand, xo, out=cand)
+            add_(cand, xa, out=cand)
+            out = es_v[level]
+            maxred(cand, seg_x[level], out=out)
+            if has_ub[level]:
+                minimum(out, ub_l[level], out=out)
         K = np.empty(2 * N, dtype=np.int64)
         K[:N] = ES
         K[N:] = self._finishes(ES, fixed_ef)
@@ -1405,8 +1460,6 @@ class _Forward:
         lb: IntArray,
         ub: IntArray,
         lists: tuple[list[int], ...],
-        changed: BoolArray | None,
-        previous: IntArray | None,
     ) -> None:
         """One narrow level, task by task: the same arithmetic as the vectorised step."""
         mask, add, orm, key_and, key_add = lists
@@ -1423,10 +1476,7 @@ class _Forward:
                     pk = 2 * w2 + (0 if at_end else 1)
                 cand = ((pk & mask[e]) + add[e]) | orm[e]
                 best = max(best, cand)
-            es = min(max(best, lb.item(node)), ub.item(node))
-            if changed is not None and previous is not None:
-                changed[node] = es != previous.item(node)
-            ES[node] = es
+            ES[node] = min(max(best, lb.item(node)), ub.item(node))
 
     def _finishes(self, ES: IntArray, fixed_ef: IntArray) -> IntArray:
         inp = self.inp
