@@ -15,7 +15,8 @@ For each database, in its own subprocess (Django reads its settings once):
    transaction), each on a random task (seeded), alternately lengthening and
    shortening it; then as many edits with the project's kept plan dropped before each
    (``plancache.clear()``, untimed): what an edit costs when the previous edit of the
-   project was served by another worker process, which reads the whole plan;
+   project was served by another worker process, which reads the whole plan; then as
+   many edits of a duration typed in the planning editor (its htmx answer: the grid rows);
 4. the queries per request, and a breakdown of an edit's time (``task_update`` called
    directly with timers around ``load_plan``, the engine's ``schedule``,
    ``write_schedule`` and the project summary).
@@ -260,6 +261,29 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             walls.append(wall)
             cpus.append(cpu)
             queries.append(counted[0])
+        results["requests"][name] = {
+            "wall": stats(walls),
+            "cpu": stats(cpus),
+            "queries": max(queries),
+        }
+        print(f"  {name}: {statistics.median(walls) * 1000:.0f} ms", file=sys.stderr)
+
+    # the same edit typed in the planning editor: its htmx answer carries the grid rows
+    with contextlib.suppress(NoReverseMatch):
+        edit_url = reverse("planning:task_edit", args=[pk])
+        walls, cpus, queries = [], [], []
+        for i, task_pk in enumerate(picks[1:]):
+            task = Task.objects.only("duration", "version").get(pk=task_pk)
+            days = max(1, task.duration // 480 + (1 if i % 2 == 0 else -1))
+            form = {"task": task_pk, "version": task.version, "field": "duration"}
+            form["value"] = f"{days}d"
+            with counting(connection) as counted:
+                wall, cpu, response = timed(lambda form=form: browser.post(edit_url, form))
+            assert response.status_code == 200, response.content[:500]
+            walls.append(wall)
+            cpus.append(cpu)
+            queries.append(counted[0])
+        name = "planning editor edit (htmx: reschedule + save + grid rows)"
         results["requests"][name] = {
             "wall": stats(walls),
             "cpu": stats(cpus),
