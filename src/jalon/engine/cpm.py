@@ -1580,6 +1580,35 @@ class _Backward:
             self.ns_l.append(
                 (idx - ptr[lv], b.dst[idx], b.lag_work[idx], src_shift[idx], self.add_dur[idx])
             )
+        # the vectorised levels work on the extended layout (see _Layout): per entry, the
+        # late finish it reads (a successor's, or the node's own upper bound)
+        N = net.n_nodes
+        lay = self.lay = _layout(b.src, net.level_ptr)
+        self.x_dst = np.empty(lay.size, np.int64)
+        self.x_dst[lay.real] = b.dst
+        self.x_dst[lay.bound] = N + np.arange(N, dtype=np.int64)
+        self.x_m = np.full(lay.size, -1, np.int64)
+        self.x_a = np.zeros(lay.size, np.int64)
+        xp = lay.ptr
+        self.x_l = [
+            (
+                self.x_dst[xp[lv] : xp[lv + 1]],
+                self.x_m[xp[lv] : xp[lv + 1]],
+                self.x_a[xp[lv] : xp[lv + 1]],
+            )
+            for lv in range(net.levels)
+        ]
+        self.ns_x = [
+            None
+            if self.ns_l[lv] is None
+            else lay.real[ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]] - xp[lv]
+            for lv in range(net.levels)
+        ]
+        self.has_links = [ptr[lv + 1] > ptr[lv] for lv in range(net.levels)]
+        self.Z = np.empty(2 * N, np.int64)
+        lp = net.level_ptr.tolist()
+        self.lp = lp
+        self.lf_v = [self.Z[lp[lv] : lp[lv + 1]] for lv in range(net.levels)]
 
     def bind(self, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray) -> _Backward:
         """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
@@ -1610,6 +1639,8 @@ class _Backward:
         self.ub, self.lb = ub, lb
         if self.terms is None or s.started_idx.size:
             self.terms = self._link_terms(inp)
+            self.x_m[self.lay.real] = self.terms[3]
+            self.x_a[self.lay.real] = self.terms[4]
         self.k_and, self.k_add, self.k_or, self.mask, self.add = self.terms
         return self
 
@@ -1634,21 +1665,28 @@ class _Backward:
     def run(self) -> tuple[IntArray, IntArray]:
         net, inp = self.net, self.inp
         b = net.backward
-        LF = self.ub.copy()
+        N = net.n_nodes
         ub, lb = self.ub, self.lb
-        ptr = self.ptr
-        mask_l, add_l = _by_level(self.mask, ptr), _by_level(self.add, ptr)
-        dst_l, seg_rel, nodes_l = self.dst_l, self.seg_rel, self.nodes_l
-        ns_l, nsp = self.ns_l, self.ns_ptr
+        Z = self.Z
+        Z[:N] = ub
+        Z[N:] = ub
+        LF = Z[:N]
+        lp = self.lp
+        has_lb = (np.maximum.reduceat(lb, lp[:-1]) > NEG).tolist() if N else []
+        lb_l = _by_level(lb, lp)
+        ns_l, nsp, ns_x, x_l, lf_v = self.ns_l, self.ns_ptr, self.ns_x, self.x_l, self.lf_v
+        seg_x, has_links = self.lay.seg, self.has_links
         ns = b.nonsimple
-        k_and, k_add, k_or = self.k_and[ns], self.k_add[ns], self.k_or[ns]
+        k_and, k_or = self.k_and[ns], self.k_or[ns]
+        # the lag comes off the successor's key before it changes calendar
+        k_add = self.k_add[ns] - 2 * b.lag_work[ns]
         minred = np.minimum.reduceat
+        maximum, band, add_ = np.maximum, np.bitwise_and, np.add
         conv = self.conv
         scalar = self.scalar
         lists: tuple[list[int], ...] | None = None
         for level in range(net.levels - 1, -1, -1):
-            nodes = nodes_l[level]
-            if nodes.size == 0:
+            if not has_links[level]:
                 continue
             narrow = scalar[level]
             if narrow is not None:
@@ -1664,16 +1702,23 @@ class _Backward:
                     conv.lists()
                 self._narrow(narrow, LF, lists)
                 continue
-            cand = (LF[dst_l[level]] & mask_l[level]) + add_l[level]
+            xd, xm, xa = x_l[level]
+            cand = Z[xd]
+            band(cand, xm, out=cand)
+            add_(cand, xa, out=cand)
             nsl = ns_l[level]
             if nsl is not None:
                 # the successor's key, less the lag in its own calendar, then the instant
                 # moves to the predecessor's calendar
                 n0, n1 = nsp[level], nsp[level + 1]
                 key = ((LF[nsl[1]] & k_and[n0:n1]) + k_add[n0:n1]) | k_or[n0:n1]
-                t = conv.time_of(key - 2 * nsl[2])
-                cand[nsl[0]] = 2 * conv.work_at(t + nsl[3]) + nsl[4]
-            LF[nodes] = np.maximum(np.minimum(minred(cand, seg_rel[level]), ub[nodes]), lb[nodes])
+                t = conv.time_of(key)
+                cand[ns_x[level]] = 2 * conv.work_at(t + nsl[3]) + nsl[4]
+            out = lf_v[level]
+            minred(cand, seg_x[level], out=out)
+            if has_lb[level]:
+                maximum(out, lb_l[level], out=out)
+        LF = LF.copy()
         LS = (LF - inp.rem2) | self.orr
         if inp.started.any():
             LS = np.where(inp.started, inp.as_key, LS)
