@@ -1256,6 +1256,75 @@ def _converter(cs: CalendarSet) -> _Convert:
     return conv
 
 
+# Calendars per plan above which instants are moved between calendars through time (the
+# packed keys of 32 calendars fill 2**46, the spacing of the pair tables below).
+PAIR_TABLE_CALENDARS = 32
+PAIR_BITS = 46
+
+
+def pair_offset(c1: Any, c2: Any, n_cal: int) -> Any:
+    """Where the table that moves keys of calendar ``c1`` to calendar ``c2`` starts."""
+    return (c1 * n_cal + c2 + 1) << PAIR_BITS
+
+
+def _pair_tables(
+    cs: CalendarSet, pairs: tuple[tuple[int, int], ...]
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Tables that move a key of one calendar to another in one look-up.
+
+    For a key ``g`` of calendar c1 (plus the pair's offset), with
+    ``i = S.searchsorted(g, "right")``, ``h = min(g - X[i], Y[i])`` has ``h >> 1`` = the
+    working minutes of c2 done at the instant of ``g`` (packed), and ``(h | 1) - P[i]``
+    is that instant's key in c2 where a milestone would sit (a finish position when the
+    instant ends c2's working time or falls inside it). The function is piecewise linear
+    in ``g``: segments start where c1's working periods start (the instant jumps), where
+    c2's periods start inside c1's (c2's minutes start counting), and one minute after
+    c2's periods start or end (the position changes); inside a segment ``h`` grows with
+    ``g`` and stops at ``Y`` when c2's period ends. Each segment's terms are computed with
+    the two-step conversion itself, at its first and last key.
+    """
+    cached: dict[tuple[tuple[int, int], ...], Any] = cs.__dict__.setdefault("_pair_tables", {})
+    hit = cached.get(pairs)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    conv = _converter(cs)
+    n_cal = len(cs.names)
+    block = np.searchsorted(cs.starts, np.arange(n_cal + 1, dtype=np.int64) * SHIFT).tolist()
+    S_all, X_all, Y_all, P_all = [], [], [], []
+    for c1, c2 in sorted(pairs):
+        a1, b1 = block[c1], block[c1 + 1]
+        s1 = cs.starts[a1:b1] - c1 * SHIFT
+        e1 = s1 + cs.lens[a1:b1]
+        cum1 = cs.cum[a1:b1]
+        a2, b2 = block[c2], block[c2 + 1]
+        s2 = cs.starts[a2:b2] - c2 * SHIFT
+        e2 = s2 + cs.lens[a2:b2]
+        T = np.concatenate((s2, s2 + 1, e2 + 1))
+        k = np.searchsorted(s1, T, side="left") - 1
+        ok = (k >= 0) & (e1[np.maximum(k, 0)] >= T)
+        k, T = k[ok], T[ok]
+        starts = np.unique(np.concatenate(([2 * cum1[0]], 2 * cum1 + 1, 2 * (cum1[k] + T - s1[k]))))
+        last = 2 * (cum1[-1] + cs.lens[b1 - 1])
+        ends = np.append(starts[1:] - 1, last)
+        t_s = conv.time_of(starts)
+        w_s = conv.work_at(t_s + c2 * SHIFT)
+        w_e = conv.work_at(conv.time_of(ends) + c2 * SHIFT)
+        off = pair_offset(c1, c2, n_cal)
+        S_all.append(starts + off)
+        X_all.append(starts - 2 * w_s - (starts & 1) + off)
+        Y_all.append(2 * w_e + 1)
+        P_all.append(conv.is_finish(w_s, t_s).astype(np.int64))
+    zero = [np.zeros(1, np.int64)]
+    out = (
+        np.concatenate(S_all) if S_all else np.empty(0, np.int64),
+        np.concatenate(zero + X_all),
+        np.concatenate(zero + Y_all),
+        np.concatenate(zero + P_all),
+    )
+    cached[pairs] = out
+    return out
+
+
 def _by_level(arr: Any, ptr: list[int]) -> list[Any]:
     return [arr[ptr[lv] : ptr[lv + 1]] for lv in range(len(ptr) - 1)]
 
@@ -1303,7 +1372,10 @@ class _Forward:
         self.to_ms_list = self.to_milestone[sc].tolist()
         # per level: the links that change calendar or wait elapsed time, with what
         # their conversion needs (positions in the level, predecessors, offsets)
-        ns = f.nonsimple
+        # links that change calendar without an elapsed lag go through a pair table (one
+        # look-up); the others through time, in two
+        ns, self.tab = _split_nonsimple(f.nonsimple, f.lag_elapsed, len(net.cal_names))
+        self.ela = ns
         self.ns_ptr = np.searchsorted(ns, f.ptr).tolist()
         self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, bool] | None] = []
         for lv in range(net.levels):
@@ -1344,12 +1416,30 @@ class _Forward:
             else lay.real[ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]] - xp[lv]
             for lv in range(net.levels)
         ]
+        tab = self.tab
+        n_cal = len(net.cal_names)
+        c_src, c_dst = inp.cal[f.src[tab]], inp.cal[f.dst[tab]]
+        self.pairs = tuple(sorted(set(zip(c_src.tolist(), c_dst.tolist(), strict=True))))
+        self.tab_po = pair_offset(c_src, c_dst, n_cal)
+        # where the link's own position does not override the key's, a milestone keeps
+        # the position the conversion gives
+        exact = (self.andm[tab] != -2) & (self.orm_start[tab] == 0)
+        self.tab_ptr = np.searchsorted(tab, f.ptr).tolist()
+        self.tab_l: list[tuple[IntArray, IntArray, bool] | None] = []
+        for lv in range(net.levels):
+            t0, t1 = self.tab_ptr[lv], self.tab_ptr[lv + 1]
+            if t0 == t1:
+                self.tab_l.append(None)
+                continue
+            idx = tab[t0:t1]
+            self.tab_l.append((lay.real[idx] - xp[lv], f.src[idx], bool(exact[t0:t1].any())))
         self.Z = np.empty(3 * N, np.int64)
         lp = self.lp
         self.es_v = [self.Z[lp[lv] : lp[lv + 1]] for lv in range(net.levels)]
 
     def bind(self, cs: CalendarSet, inp: _Inputs) -> _Forward:
         self.cs, self.inp, self.conv = cs, inp, _converter(cs)
+        self.tables = _pair_tables(cs, self.pairs)
         return self
 
     def _edge_terms(
@@ -1415,7 +1505,11 @@ class _Forward:
         ub_l = _by_level(ub, lp)
         ns_l, nsp, ns_x, x_l, es_v = self.ns_l, self.ns_ptr, self.ns_x, self.x_l, self.es_v
         seg_x = self.lay.seg
-        kand_ns, kadd_ns = key_and[ns], key_add[ns]
+        ela, tab = self.ela, self.tab
+        kand_ns, kadd_ns = key_and[ela], key_add[ela]
+        kand_t, kadd_t = key_and[tab], key_add[tab] + self.tab_po
+        tab_l, tp = self.tab_l, self.tab_ptr
+        S, X1, Y1, P1 = self.tables
         maxred = np.maximum.reduceat
         minimum, bor, add_ = np.minimum, np.bitwise_or, np.add
         scalar = self.scalar
@@ -1437,6 +1531,13 @@ class _Forward:
                 continue
             xs, xo, xa = x_l[level]
             cand = Z[xs]
+            tl = tab_l[level]
+            if tl is not None:
+                t0, t1 = tp[level], tp[level + 1]
+                q = (ES[tl[1]] & kand_t[t0:t1]) + kadd_t[t0:t1]
+                i = S.searchsorted(q, "right")
+                h = minimum(q - X1[i], Y1[i])
+                cand[tl[0]] = (h | 1) - P1[i] if tl[2] else h
             nsl = ns_l[level]
             if nsl is not None:
                 n0, n1 = nsp[level], nsp[level + 1]
@@ -1569,7 +1670,8 @@ class _Backward:
         self.add_dur_list = self.add_dur[sc].tolist()
         src_shift = inp.cal[b.src] * SHIFT - b.lag_elapsed
         self.src_shift_list = src_shift[sc].tolist()
-        ns = b.nonsimple
+        ns, self.tab = _split_nonsimple(b.nonsimple, b.lag_elapsed, len(net.cal_names))
+        self.ela = ns
         self.ns_ptr = np.searchsorted(ns, b.ptr).tolist()
         self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray] | None] = []
         for lv in range(net.levels):
@@ -1604,6 +1706,17 @@ class _Backward:
             else lay.real[ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]] - xp[lv]
             for lv in range(net.levels)
         ]
+        tab = self.tab
+        c_src, c_dst = inp.cal[b.src[tab]], inp.cal[b.dst[tab]]
+        self.pairs = tuple(sorted(set(zip(c_dst.tolist(), c_src.tolist(), strict=True))))
+        self.tab_shift = pair_offset(c_dst, c_src, len(net.cal_names)) - 2 * b.lag_work[tab]
+        self.tab_dur = self.add_dur[tab]
+        self.tab_ptr = np.searchsorted(tab, b.ptr).tolist()
+        self.tab_l: list[tuple[IntArray, IntArray] | None] = []
+        for lv in range(net.levels):
+            t0, t1 = self.tab_ptr[lv], self.tab_ptr[lv + 1]
+            idx = tab[t0:t1]
+            self.tab_l.append(None if t0 == t1 else (lay.real[idx] - xp[lv], b.dst[idx]))
         self.has_links = [ptr[lv + 1] > ptr[lv] for lv in range(net.levels)]
         self.Z = np.empty(2 * N, np.int64)
         lp = net.level_ptr.tolist()
@@ -1614,6 +1727,7 @@ class _Backward:
         """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
         net = self.net
         self.cs, self.inp, self.conv = cs, inp, _converter(cs)
+        self.tables = _pair_tables(cs, self.pairs)
         s = _static(net)
         cstart, cfin, dur2, cal = inp.cstart, inp.cfin, inp.dur2, inp.cal
         empty = np.empty(0, np.int64)
@@ -1676,10 +1790,15 @@ class _Backward:
         lb_l = _by_level(lb, lp)
         ns_l, nsp, ns_x, x_l, lf_v = self.ns_l, self.ns_ptr, self.ns_x, self.x_l, self.lf_v
         seg_x, has_links = self.lay.seg, self.has_links
-        ns = b.nonsimple
+        ns, tab = self.ela, self.tab
         k_and, k_or = self.k_and[ns], self.k_or[ns]
         # the lag comes off the successor's key before it changes calendar
         k_add = self.k_add[ns] - 2 * b.lag_work[ns]
+        tk_and, tk_or = self.k_and[tab], self.k_or[tab]
+        tk_add = self.k_add[tab] + self.tab_shift
+        tab_l, tp, tab_dur = self.tab_l, self.tab_ptr, self.tab_dur
+        S, X1, Y1, _ = self.tables
+        minimum = np.minimum
         minred = np.minimum.reduceat
         maximum, band, add_ = np.maximum, np.bitwise_and, np.add
         conv = self.conv
@@ -1706,6 +1825,12 @@ class _Backward:
             cand = Z[xd]
             band(cand, xm, out=cand)
             add_(cand, xa, out=cand)
+            tl = tab_l[level]
+            if tl is not None:
+                t0, t1 = tp[level], tp[level + 1]
+                q = ((LF[tl[1]] & tk_and[t0:t1]) + tk_add[t0:t1]) | tk_or[t0:t1]
+                i = S.searchsorted(q, "right")
+                cand[tl[0]] = (minimum(q - X1[i], Y1[i]) & -2) + tab_dur[t0:t1]
             nsl = ns_l[level]
             if nsl is not None:
                 # the successor's key, less the lag in its own calendar, then the instant
@@ -1743,6 +1868,14 @@ class _Backward:
                     cand = 2 * conv.work_at_1(t + self.src_shift_list[e]) + self.add_dur_list[e]
                 best = min(best, cand)
             LF[node] = max(min(best, ub.item(node)), lb.item(node))
+
+
+def _split_nonsimple(ns: IntArray, lag_elapsed: IntArray, n_cal: int) -> tuple[IntArray, IntArray]:
+    """The links converted through time (elapsed lags) and those a pair table converts."""
+    if n_cal >= PAIR_TABLE_CALENDARS:
+        return ns, ns[:0]
+    by_table = lag_elapsed[ns] == 0
+    return ns[~by_table], ns[by_table]
 
 
 def _free_float(net: Network, es: IntArray, cand: IntArray, total: IntArray) -> IntArray:
