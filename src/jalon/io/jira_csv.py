@@ -82,6 +82,8 @@ PARENT_ID = "parent id"
 PARENT = "parent"
 PARENT_KEY = "parent key"
 EPIC_LINK = "custom field (epic link)"
+EPIC_NAME = "custom field (epic name)"
+SUBTASKS = "sub-tasks"
 PARENT_SUMMARY = "parent summary"
 OUT_BLOCKS = "outward issue link (blocks)"
 IN_BLOCKS = "inward issue link (blocks)"
@@ -90,7 +92,8 @@ _USED = {
     SUMMARY, KEY, ID, TYPE, STATUS, CATEGORY, CATEGORY_CHANGED, RESOLUTION, PRIORITY,
     ASSIGNEE, CREATED, UPDATED, RESOLVED, DUE, ORIGINAL, REMAINING, SPENT, DESCRIPTION,
     PROJECT_NAME, PROJECT_KEY, SPRINT, LABELS, *COMPONENTS, RANK, *POINTS, *STARTS,
-    PARENT_ID, PARENT, PARENT_KEY, EPIC_LINK, PARENT_SUMMARY, OUT_BLOCKS, IN_BLOCKS,
+    PARENT_ID, PARENT, PARENT_KEY, EPIC_LINK, EPIC_NAME, SUBTASKS, PARENT_SUMMARY, OUT_BLOCKS,
+    IN_BLOCKS,
 }  # fmt: skip
 _PARENT_COLUMNS = (PARENT_ID, PARENT, PARENT_KEY, EPIC_LINK)
 _DATE_COLUMNS = (CREATED, UPDATED, RESOLVED, CATEGORY_CHANGED, DUE, *STARTS)
@@ -116,6 +119,8 @@ _CANCELLED = {
     "obsolete", "ne sera pas fait", "ne sera pas corrigé", "doublon", "abandonné", "rejeté",
 }  # fmt: skip
 
+# placeholders' refs start with a NUL, which no cell holds (the text is refused with one)
+_HOLDER = "\x00"
 _SPLIT_RE = re.compile(r"[\s,;]+")
 _KEY_RE = re.compile(r"[A-Z][A-Z0-9_]*-\d+")
 
@@ -228,8 +233,18 @@ class _Reader:
     ) -> None:
         self.table = table
         self.name = table.name
-        self.rows = rows
+        # exports of more than 1,000 issues come in pages that people paste together: the
+        # header of each page after the first is a row whose cells are column names
+        self.rows = [r for r in rows if not _is_header(r)]
         self.warnings = warnings
+        if len(self.rows) < len(rows):
+            repeated = [r.number for r in rows if _is_header(r)]
+            warnings.append(
+                f"rows {_few([str(n) for n in repeated])} repeat the header "
+                "(exports pasted together): skipped"
+                if len(repeated) > 1
+                else f"row {repeated[0]} repeats the header (exports pasted together): skipped"
+            )
         self.dates = DateReader(rows, _DATE_COLUMNS, date_format)
         if self.dates.warning:
             warnings.append(self.dates.warning)
@@ -311,20 +326,35 @@ class _Reader:
         return out
 
     def _collect(self) -> None:
+        repeats: list[str] = []
         for row in self.rows:
             key, id_ = row.get(KEY), row.get(ID)
             if not key and not id_:
                 raise row.error("", "an issue without an 'Issue key' or 'Issue id'")
             ref = key or f"#{id_}"
             if ref in self.issues:
-                other = self.issues[ref].row.number
-                raise row.error(KEY if key else ID, f"issue {ref} is also on row {other}")
+                first = self.issues[ref]
+                if id_ != first.id:  # two issues with one key: exports of two Jira sites?
+                    raise row.error(
+                        KEY if key else ID,
+                        f"issue {ref} is also on row {first.row.number}, with another id "
+                        f"({id_ or 'none'}, not {first.id or 'none'})",
+                    )
+                # the same issue exported twice (overlapping pages): the latest update wins
+                repeats.append(f"{ref} (rows {first.row.number} and {row.number})")
+                then, now = self.dates.read(first.row, UPDATED), self.dates.read(row, UPDATED)
+                if then is not None and (now is None or now < then):
+                    continue
             summary = row.get(SUMMARY)
             if not summary:
                 self.warnings.append(f"row {row.number}: issue {ref} has no summary")
             self.issues[ref] = _Issue(row, key, id_, summary or ref, row.get(TYPE))
             if id_:
                 self.by_id.setdefault(id_, ref)
+        if repeats:
+            self.warnings.append(
+                f"issues exported more than once: {_few(repeats)}; the row updated last is read"
+            )
 
     def _find(self, text: str) -> str | None:
         if text in self.issues:
@@ -333,13 +363,28 @@ class _Reader:
 
     def _parents(self) -> None:
         summaries: dict[str, list[str]] = {}
+        epics: dict[str, list[str]] = {}  # Epic Name -> issues (old exports link epics by name)
+        listed: dict[str, str] = {}  # child -> parent, from the parents' "Sub-tasks" column
         for ref, issue in self.issues.items():
             summaries.setdefault(issue.name, []).append(ref)
+            epic_name = issue.row.get(EPIC_NAME)
+            if epic_name:
+                epics.setdefault(epic_name, []).append(ref)
+            for cell in issue.row.values(SUBTASKS):
+                for text in _SPLIT_RE.split(cell):
+                    child = self._find(text) if text else None
+                    if child is not None and child != ref:
+                        listed.setdefault(child, ref)
         missing: list[str] = []
         for ref, issue in self.issues.items():
             row = issue.row
             _, text = row.first(_PARENT_COLUMNS)
             target = self._find(text) if text else None
+            if target is None and text:
+                by_epic = epics.get(text, [])
+                target = by_epic[0] if len(by_epic) == 1 else None
+            if target is None and not text:
+                target = listed.get(ref)
             if target is None and not text:
                 by_name = summaries.get(row.get(PARENT_SUMMARY), [])
                 target = by_name[0] if len(by_name) == 1 else None
@@ -355,7 +400,7 @@ class _Reader:
             keys = [v for c in (PARENT_KEY, *_PARENT_COLUMNS) if _KEY_RE.fullmatch(v := row.get(c))]
             parent_key = keys[0] if keys else ""
             label = parent_key or text or row.get(PARENT_SUMMARY)
-            holder_key = f"?{label}"
+            holder_key = _HOLDER + label
             if holder_key not in self.placeholders:
                 title = row.get(PARENT_SUMMARY) or label
                 if parent_key and parent_key != title:
@@ -371,7 +416,7 @@ class _Reader:
         for ref, issue in self.issues.items():
             seen = {ref}
             up = issue.parent
-            while up and not up.startswith("?"):
+            while up and not up.startswith(_HOLDER):
                 if up in seen:
                     self.warnings.append(
                         f"row {issue.row.number}: parent of issue {ref} makes a loop: "
@@ -382,7 +427,7 @@ class _Reader:
                 seen.add(up)
                 up = self.issues[up].parent
         for ref, issue in self.issues.items():
-            if issue.parent.startswith("?"):
+            if issue.parent.startswith(_HOLDER):
                 self.placeholders[issue.parent].children.append(ref)
             elif issue.parent:
                 self.issues[issue.parent].children.append(ref)
@@ -406,7 +451,7 @@ class _Reader:
                 out.append(top)
                 kids = (
                     self.placeholders[top].children
-                    if top.startswith("?")
+                    if top.startswith(_HOLDER)
                     else self.issues[top].children
                 )
                 stack.extend(reversed(ordered(kids)))
@@ -431,7 +476,7 @@ class _Reader:
             "changed": [],
         }
         for uid, ref in enumerate(order, start=1):
-            if ref.startswith("?"):
+            if ref.startswith(_HOLDER):
                 self.placeholders[ref].uid = uid
             else:
                 self.issues[ref].uid = uid
@@ -439,7 +484,7 @@ class _Reader:
         by_points = 0
         cancelled = 0
         for ref in order:
-            if ref.startswith("?"):
+            if ref.startswith(_HOLDER):
                 holder = self.placeholders[ref]
                 tasks.append(Task(uid=holder.uid, name=holder.name))
                 meta[str(holder.uid)] = {"key": holder.name, "placeholder": True}
@@ -489,6 +534,8 @@ class _Reader:
                     first = _weekdays_before(finish, min(days, 5000))
                     if created is not None:
                         first = max(first, min(created, finish))
+                    if wanted_start is not None and wanted_start <= finish:
+                        first = wanted_start  # the start date the team gave it
                     progress = Progress(first, finish, 100.0, 0)
             elif state == _DOING:
                 begin = (changed if row.get(CATEGORY) else None) or created or updated
@@ -559,7 +606,7 @@ class _Reader:
         return tasks, meta, dates
 
     def _uid(self, ref: str) -> int:
-        return self.placeholders[ref].uid if ref.startswith("?") else self.issues[ref].uid
+        return self.placeholders[ref].uid if ref.startswith(_HOLDER) else self.issues[ref].uid
 
     def _state(self, row: Row, resolved: dt.datetime | None) -> str:
         category = row.get(CATEGORY)
@@ -603,7 +650,7 @@ class _Reader:
                 + _few(list(dict.fromkeys(unknown)))
             )
         parents = {t.uid: t.parent for t in tasks}
-        names = {t.uid: t.name for t in tasks}
+        names = self._labels(tasks)
 
         def ancestors(uid: int) -> set[int]:
             out: set[int] = set()
@@ -617,7 +664,7 @@ class _Reader:
         for a, b in pairs:
             if a in ancestors(b) or b in ancestors(a):
                 self.warnings.append(
-                    f"'{names[a]}' blocks '{names[b]}' and one contains the other: link left out"
+                    f"{names[a]} blocks {names[b]} and one contains the other: link left out"
                 )
                 continue
             links.append(Link(a, b))
@@ -630,7 +677,9 @@ class _Reader:
         for t in tasks:
             if t.parent is not None:
                 children.setdefault(t.parent, []).append(t.uid)
-        names = {t.uid: t.name for t in tasks}
+        names = self._labels(tasks)
+        keys = {i.uid: i.key or f"#{i.id}" for i in self.issues.values()}
+        keys.update((h.uid, h.name) for h in self.placeholders.values())
         kept = list(links)
         while True:
             graph: dict[int, list[int]] = {}
@@ -657,11 +706,19 @@ class _Reader:
             if not closing:  # the outline alone cannot loop; kept for safety
                 return kept
             drop = closing[-1]
+            loop = list(dict.fromkeys(keys.get(n // 2, str(n // 2)) for n in cycle))
             kept.remove(drop)
             self.warnings.append(
-                f"'{names[drop.predecessor]}' blocks '{names[drop.successor]}' closes a loop "
-                "of blocking links: link left out"
+                f"{names[drop.predecessor]} blocks {names[drop.successor]}: this link closes "
+                f"a loop of blocking links ({' -> '.join(loop)}) and is left out"
             )
+
+    def _labels(self, tasks: list[Task]) -> dict[int, str]:
+        """Task uid -> "KEY 'Summary'", as warnings name issues."""
+        keys = {i.uid: i.key or f"#{i.id}" for i in self.issues.values()}
+        return {
+            t.uid: f"{keys[t.uid]} '{t.name}'" if t.uid in keys else f"'{t.name}'" for t in tasks
+        }
 
     # -- resources ----------------------------------------------------------------------
     def _resources(self, tasks: list[Task]) -> tuple[list[Resource], list[Assignment]]:
@@ -678,6 +735,11 @@ class _Reader:
             if issue.uid not in summaries:
                 assignments.append(Assignment(task=issue.uid, resource=res.uid))
         return list(resources.values()), assignments
+
+
+def _is_header(row: Row) -> bool:
+    """A row whose Summary and Issue Type cells are those columns' names."""
+    return _norm(row.get(SUMMARY)) == SUMMARY and _norm(row.get(TYPE)) == TYPE
 
 
 def _n(count: int, word: str) -> str:
