@@ -7,6 +7,9 @@
   due, else ``default_days``. Labels, the list and the card's link are kept in
   ``Plan.metadata["trello"]["tasks"]``.
 * members become resources, assigned to the cards they are on.
+* custom field values are kept by name in the card's metadata; a number field named like
+  "Effort" or "Estimate (days)" (the only one on the board) gives the work of a card that
+  has no start and due dates.
 * checklists: ``checklists="tasks"`` (the default) makes each item a task under its card
   (under one summary per checklist when a card has several), a complete item 100 % done;
   ``"notes"`` lists the items in the card's notes.
@@ -53,6 +56,10 @@ _DONE_LISTS = re.compile(
     r"\b(done|finished|complete[d]?|closed|shipped|released|terminée?s?|finie?s?|faite?s?|"
     r"clos|livrée?s?)\b",
     re.I,
+)
+# a number custom field named like this is the card's work, in days
+_EFFORT_FIELD = re.compile(
+    r"\b(estimate|estimated|effort|days?|man[- ]?days?|jours?|j/h|durée|duree|charge)\b", re.I
 )
 _DOING_LISTS = re.compile(
     r"\b(doing|in progress|wip|ongoing|in review|review|testing|en cours|en revue|en test)\b",
@@ -139,6 +146,10 @@ class _Board:
         self.entered: dict[str, dt.datetime] = {}
         self.ticked: dict[str, dt.datetime] = {}
         self.board_created = self.created(board)
+        self.fields: dict[str, dict[str, Any]] = {}  # custom field id -> field
+        self.effort_field = ""  # the id of the number field that holds days of work
+        self.by_effort = 0
+        self.strangers: set[str] = set()  # card members not among the board's members
 
     # -- values ---------------------------------------------------------------------------
     def error(self, where: str, message: str) -> FormatError:
@@ -207,6 +218,16 @@ class _Board:
         for i, cl in enumerate(self.objects("checklists")):
             self.checklists[self.text(cl, "id", f"checklists[{i}]", required=True)] = cl
         self.entered, self.ticked = self._history()
+        for i, fld in enumerate(self.objects("customFields")):
+            ident = self.text(fld, "id", f"customFields[{i}]")
+            if ident:
+                self.fields[ident] = fld
+        efforts = [
+            ident
+            for ident, fld in self.fields.items()
+            if fld.get("type") == "number" and _EFFORT_FIELD.search(str(fld.get("name") or ""))
+        ]
+        self.effort_field = efforts[0] if len(efforts) == 1 else ""
         board_last = self.date(self.board, "dateLastActivity", "the board")
         if board_last is not None:
             self.seen.append(board_last)
@@ -274,6 +295,17 @@ class _Board:
                 f"{defaulted} cards and checklist items have no dates: they last "
                 f"{self.default_minutes / MINUTES_PER_DAY:g} day each (Trello has no estimates)"
             )
+        if self.by_effort:
+            label = self.fields[self.effort_field].get("name")
+            self.warnings.append(
+                f"{_n(self.by_effort, 'card')} without a start and a due date: duration from "
+                f"the custom field '{label}' (days of work)"
+            )
+        if self.strangers:
+            self.warnings.append(
+                f"{_n(len(self.strangers), 'card member')} not among the board's members "
+                "(they left the board?): not assigned"
+            )
         self._report_left_out()
         return self._plan(members, member_names)
 
@@ -338,9 +370,18 @@ class _Board:
         self.seen += [d for d in (last, created) if d is not None]
         labels, checklists, member_names = self.labels, self.checklists, self.member_names
         moved = self.entered.get(f"{card_id}#{self.text(card, 'idList', where)}")
-        defaulted = 0
+        defaulted = by_effort = 0
+        fields = self._field_values(card, where)
+        effort = (
+            fields.get(str(self.fields[self.effort_field].get("name")))
+            if self.effort_field
+            else None
+        )
         if start is not None and due is not None and due >= start:
             duration = max(_weekdays(start.date(), due.date()), 1) * MINUTES_PER_DAY
+        elif isinstance(effort, float) and 0 < effort <= 100 * 260:
+            duration = round(effort * MINUTES_PER_DAY)
+            by_effort = 1
         else:
             duration = self.default_minutes
             defaulted = 1
@@ -370,6 +411,7 @@ class _Board:
             if lab is not None:
                 label_names.append(self.text(lab, "name", "label") or self.text(lab, "color", ""))
         members = [m for m in _strings(card.get("idMembers")) if m in member_names]
+        self.strangers.update(m for m in _strings(card.get("idMembers")) if m not in member_names)
         card_lists = [
             checklists[c] for c in _strings(card.get("idChecklists")) if c in checklists
         ] or [cl for cl in checklists.values() if cl.get("idCard") == card_id]
@@ -384,6 +426,7 @@ class _Board:
             "labels": label_names,
             "url": self.text(card, "shortUrl", where) or self.text(card, "url", where),
             "archived": card.get("closed") is True or None,
+            "fields": fields or None,
         }
         if items and not self.checklists_as_tasks:
             lines = []
@@ -398,6 +441,9 @@ class _Board:
             if state == "doing" and total:
                 progress = Progress(progress.actual_start, None, round(99.0 * complete / total, 1))
             items = []
+        if items:  # a summary of its items: its own duration is not used
+            defaulted = by_effort = 0
+        self.by_effort += by_effort
         task = self._add(
             title,
             parent,
@@ -418,11 +464,17 @@ class _Board:
                 iwhere = f"{where}, checklist item '{self.text(it, 'name', where)[:40]}'"
                 idue = self.date(it, "due", iwhere)
                 who = self.text(it, "idMember", iwhere)
-                complete = it.get("state") == "complete"
+                # a card that is done has its items done, ticked or not
+                complete = it.get("state") == "complete" or state == "done"
                 item_progress = Progress()
                 if complete:
                     item_progress = Progress(percent_complete=100.0)
-                    finish = self.ticked.get(self.text(it, "id", iwhere)) or moved or last
+                    finish = (
+                        self.ticked.get(self.text(it, "id", iwhere))
+                        or (progress.actual_finish if state == "done" else None)
+                        or moved
+                        or last
+                    )
                     if finish is not None:
                         days = -(-self.default_minutes // MINUTES_PER_DAY)
                         begin = _weekdays_before(finish, days)
@@ -441,10 +493,46 @@ class _Board:
                 )
         return defaulted
 
+    def _field_values(self, card: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """The card's custom field values by field name: numbers, text, dates (ISO text),
+        ticks, and list options by their text."""
+        out: dict[str, Any] = {}
+        for item in _dicts(card.get("customFieldItems")):
+            fld = self.fields.get(str(item.get("idCustomField")))
+            if fld is None:
+                continue
+            name = str(fld.get("name") or "")
+            value = item.get("value")
+            got: Any = None
+            if isinstance(value, dict):
+                if isinstance(value.get("number"), str):
+                    try:
+                        got = float(value["number"])
+                    except ValueError:
+                        raise self.error(
+                            where,
+                            f"custom field '{name}': '{value['number'][:40]}' is not a number",
+                        ) from None
+                    if not math.isfinite(got):
+                        raise self.error(where, f"custom field '{name}' is not a finite number")
+                elif isinstance(value.get("checked"), str):
+                    got = value["checked"] == "true"
+                elif isinstance(value.get("text"), str):
+                    got = value["text"]
+                elif isinstance(value.get("date"), str):
+                    got = value["date"]
+            elif isinstance(item.get("idValue"), str):
+                for option in _dicts(fld.get("options")):
+                    if option.get("id") == item["idValue"]:
+                        text = option.get("value")
+                        got = text.get("text") if isinstance(text, dict) else None
+            if got is not None and name:
+                out[name] = got
+        return out
+
     def _report_left_out(self) -> None:
         for key, what in (
             ("actions", "actions (the board's history and comments)"),
-            ("customFields", "custom fields"),
             ("pluginData", "power-up data"),
         ):
             value = self.board.get(key)
