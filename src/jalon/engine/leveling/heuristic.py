@@ -33,8 +33,8 @@ from jalon.engine.leveling.rcpsp import InfeasibleError, IntArray, Rcpsp, RcpspS
 RULES = ("LFT", "LST", "MTS", "GRPW")
 
 #: Work budget, in task placements (one placement: one task put on one schedule): about
-#: 100 schedule passes for 120 tasks, forward and backward ones included.
-DEFAULT_BUDGET = 12_000
+#: 115 schedule passes for 120 tasks, forward and backward ones included.
+DEFAULT_BUDGET = 14_000
 
 #: Noise of random-biased sampling, as a share of the range of the LFT priorities.
 SAMPLING_SPREAD = 0.1
