@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
@@ -153,6 +153,8 @@ class Network:
     passes: dict[str, Any] = field(default_factory=dict)  # pass tables built on first use
     # tasks whose span depends on where they start (resources on several calendars)
     multi_calendar: tuple[MultiCalendarTask, ...] = ()
+    # summary tasks that a link with a percent lag leaves from (their span is the duration)
+    summary_percent: tuple[int, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,6 +267,7 @@ def _compile(plan: Plan) -> Network:
     lags = list(map(attrgetter("lag"), links))
     l_work = np.zeros(n_links, dtype=np.int64)
     l_elapsed = np.zeros(n_links, dtype=np.int64)
+    summary_percent: set[int] = set()
     for i, lag in enumerate(lags):
         if lag.value == 0:
             continue
@@ -274,6 +277,8 @@ def _compile(plan: Plan) -> Network:
             l_elapsed[i] = round(lag.value)
         else:  # percent of the predecessor's duration, in the successor's calendar
             l_work[i] = round(int(dur[l_src[i]]) * lag.value / 100)
+            if is_summary[l_src[i]]:
+                summary_percent.add(int(l_src[i]))
     keep = active[l_src] if n_links else np.zeros(0, dtype=bool)  # an inactive task drives nothing
     plain = keep & leaf[l_src] & leaf[l_dst]
     src: list[IntArray] = [l_src[plain]]
@@ -416,6 +421,7 @@ def _compile(plan: Plan) -> Network:
         backward=_empty_pass(),
         summary_ss_links=summary_ss,
         multi_calendar=resolved.multi,
+        summary_percent=tuple(sorted(summary_percent)),
     )
     _order_network(plan, net)
     return net
@@ -685,7 +691,7 @@ def schedule(
         if result is not None and net.multi_calendar:
             result = _refit_spans(plan, net, cs, status, threshold, result)
         if result is not None:
-            return result
+            return _summary_percent_lags(plan, result, status_date, critical_slack)
         net = compile_network(plan)  # summary links may have been resolved meanwhile
         span = (last - first).days
         first -= dt.timedelta(days=min(span // 2, 3650))
@@ -693,6 +699,29 @@ def schedule(
         if last.year > 9000:
             break
     raise ValidationError("the schedule runs beyond the year 9000", field="start")
+
+
+def _summary_percent_lags(
+    plan: Plan, result: Schedule, status_date: dt.datetime | None, critical_slack: int | None
+) -> Schedule:
+    """A percent lag is a share of its predecessor's duration; a summary task's duration
+    is the span of its subtasks (MS Project), known once they are scheduled. When a link
+    with a percent lag leaves a summary whose span differs from the duration the plan
+    gives it, the plan is scheduled again with the spans (once per summary in a chain;
+    a span that keeps moving, through the late dates of ALAP subtasks, is left so)."""
+    sources = compile_network(plan).summary_percent
+    spans = {i: int(result.duration[i]) for i in sources}
+    stale = {i: s for i, s in spans.items() if plan.tasks[i].duration != s}
+    rounds: int = plan.__dict__.get("_summary_percent_rounds", 0)
+    if not stale or rounds > len(sources):
+        return result
+    tasks = list(plan.tasks)
+    for i, span in stale.items():
+        tasks[i] = replace(tasks[i], duration=span)
+    derived = plan.replace(tasks=tuple(tasks))
+    derived.__dict__["_summary_percent_rounds"] = rounds + 1
+    again = schedule(derived, status_date, critical_slack=critical_slack)
+    return replace(again, plan=plan)
 
 
 def _refit_spans(

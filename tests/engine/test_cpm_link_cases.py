@@ -1,0 +1,149 @@
+"""Links whose dates MS Project computes in a way that is easy to get wrong.
+
+Each case is the smallest plan found where Jalon and MPXJ's ``MicrosoftScheduler``
+disagreed on generated networks (docs/scheduling.md, "Where MPXJ's scheduler differs"):
+the dates asserted here are MS Project's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jalon.engine import (
+    Constraint,
+    ConstraintType,
+    Lag,
+    LagKind,
+    Link,
+    LinkType,
+    Plan,
+    Task,
+    schedule,
+)
+from jalon.engine.model import STANDARD_DAY, CalendarSpec
+
+D = 480  # minutes in a working day
+MON = dt.datetime(2027, 1, 4, 8, 0)  # a Monday
+FOUR_DAYS = "Mon-Thu"  # Fridays off
+CALENDARS = (
+    CalendarSpec("Standard", week=dict.fromkeys(range(5), STANDARD_DAY) | {5: (), 6: ()}),
+    CalendarSpec(FOUR_DAYS, week={4: ()}, base="Standard"),
+)
+
+
+def at(day: int, hour: int = 8, minute: int = 0) -> dt.datetime:
+    """2027-01-<day> at hour:minute."""
+    return dt.datetime(2027, 1, day, hour, minute)
+
+
+def plan_of(*tasks: Task, links: tuple[Link, ...] = ()) -> Plan:
+    return Plan(name="test", start=MON, tasks=tasks, links=links, calendars=CALENDARS)
+
+
+def task(uid: int, days: float = 1, **kw: object) -> Task:
+    return Task(uid=uid, name=f"T{uid}", duration=round(days * D), **kw)  # type: ignore[arg-type]
+
+
+def dates(plan: Plan, uid: int) -> tuple[dt.datetime, dt.datetime]:
+    t = schedule(plan).task(uid)
+    return t.start, t.finish
+
+
+# --- a percent lag on a link from a summary task --------------------------------------
+def summaries_linked_with(lag: Lag) -> Plan:
+    return plan_of(
+        task(1, 0),
+        task(2, 6.5, parent=1),
+        task(3, 0),
+        task(4, 2.5, parent=3),
+        links=(Link(1, 3, LinkType.FS, lag),),
+    )
+
+
+def test_percent_lag_from_a_summary_counts_its_rolled_up_duration() -> None:
+    # summary 1 spans its subtask: 6.5 days (Mon 08:00 - Tue 12 12:00); 50 % of it is
+    # 3.25 days (26 h): Tue 13:00-17:00, Wed, Thu, Fri 08:00-15:00
+    plan = summaries_linked_with(Lag(50, LagKind.PERCENT))
+    result = schedule(plan)
+    assert result.plan is plan
+    assert result.task(1).duration == 6.5 * D
+    assert dates(plan, 4) == (at(15, 15), at(20, 10))
+    assert result.task(3).start == at(15, 15)
+
+
+def test_percent_lag_from_a_summary_ignores_a_stale_summary_duration() -> None:
+    # the duration a plan gives a summary (here 1 day) is not what the lag counts
+    plan = summaries_linked_with(Lag(50, LagKind.PERCENT))
+    stale = plan.replace(tasks=(task(1, 1), *plan.tasks[1:]))
+    assert dates(stale, 4) == (at(15, 15), at(20, 10))
+
+
+def test_percent_lags_from_summaries_in_a_chain() -> None:
+    # 1 (6.5 d) -100 %-> 3 (its subtask 2.5 d) -100 %-> 5: each summary's span is known
+    # once the one before it is scheduled
+    plan = plan_of(
+        task(1, 0),
+        task(2, 6.5, parent=1),
+        task(3, 0),
+        task(4, 2.5, parent=3),
+        task(5, 1),
+        links=(
+            Link(1, 3, LinkType.FS, Lag(100, LagKind.PERCENT)),
+            Link(3, 5, LinkType.FS, Lag(100, LagKind.PERCENT)),
+        ),
+    )
+    # 4 starts 6.5 days after Tue 12 12:00 (Wed 20 17:00), on Thu 21 08:00
+    assert dates(plan, 4) == (at(21, 8), at(25, 12))
+    # 5 starts 2.5 days after Mon 25 12:00: Thu 28 08:00
+    assert dates(plan, 5) == (at(28, 8), at(28, 17))
+
+
+# --- where MPXJ's MicrosoftScheduler gives other dates --------------------------------
+def test_snet_date_on_a_day_off_starts_at_the_next_working_time() -> None:
+    # Friday is a day off on the task's calendar: the task starts on Monday, with or
+    # without a predecessor (MS Project: mpxj/junit/data/legacy/sample.xml, task 7)
+    snet = Constraint(ConstraintType.SNET, at(8))
+    plan = plan_of(task(1), task(2, 5.5, calendar=FOUR_DAYS, constraint=snet), links=(Link(1, 2),))
+    assert dates(plan, 2) == (at(11), at(19, 12))
+    alone = plan_of(task(1), task(2, 5.5, calendar=FOUR_DAYS, constraint=snet))
+    assert dates(alone, 2) == (at(11), at(19, 12))
+
+
+def test_mso_and_mfo_dates_on_a_day_off_move_to_working_time() -> None:
+    mso = Constraint(ConstraintType.MSO, at(8))
+    mfo = Constraint(ConstraintType.MFO, at(8, 17))
+    assert dates(plan_of(task(1, 2, calendar=FOUR_DAYS, constraint=mso)), 1) == (at(11), at(12, 17))
+    assert dates(plan_of(task(1, 2, calendar=FOUR_DAYS, constraint=mfo)), 1) == (at(6), at(7, 17))
+
+
+def test_sf_finish_stays_at_the_start_of_working_time() -> None:
+    # the successor finishes when the predecessor starts, Mon 08:00, not Fri 1 17:00
+    # (MS Project: mspdirelations.xml task 5, legacy/sample.xml task 21)
+    plan = plan_of(task(1), task(2, 2), links=(Link(1, 2, LinkType.SF),))
+    assert dates(plan, 2) == (dt.datetime(2026, 12, 31, 8), MON)
+
+
+def test_ff_lead_lands_on_the_start_of_working_time() -> None:
+    # FF - 1 day from Thu 17:00: the finish is Thu 08:00, not Wed 17:00
+    plan = plan_of(task(1, 4), task(2, 2), links=(Link(1, 2, LinkType.FF, Lag(-D)),))
+    assert dates(plan, 2) == (at(5), at(7))
+
+
+def test_ff_elapsed_lag_is_added_to_the_finish() -> None:
+    # FF + 3 elapsed days from Mon 17:00: the successor finishes Thu 17:00
+    plan = plan_of(
+        task(1), task(2, 2), links=(Link(1, 2, LinkType.FF, Lag(3 * 1440, LagKind.ELAPSED)),)
+    )
+    assert dates(plan, 2) == (at(6), at(7, 17))
+
+
+def test_lag_into_a_summary_is_counted_on_the_summary_calendar() -> None:
+    # 3 days after Wed 17:00 on the summary's (project) calendar is Mon 17:00; its
+    # subtask on a Mon-Thu calendar starts at its next working time, Tue 08:00
+    plan = plan_of(
+        task(1, 3),
+        task(2, 0),
+        task(3, 3, parent=2, calendar=FOUR_DAYS),
+        links=(Link(1, 2, LinkType.FS, Lag(3 * D)),),
+    )
+    assert dates(plan, 3) == (at(12), at(14, 17))
