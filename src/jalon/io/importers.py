@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from jalon.engine.cpm import compile_network
 from jalon.engine.errors import FormatError, PlanError
 from jalon.io.report import ImportResult, result_for
 
@@ -206,7 +207,9 @@ def _from_content(data: bytes, suffix: str, name: str) -> str | None:
             return "gan"
         return None
     if stripped.startswith((b"{", b"[")):
-        if re.search(rb'"cards"\s*:', head) and re.search(rb'"lists"\s*:', head):
+        # a board's "actions" (up to 1,000) come before its cards and lists: look further
+        body = head if len(data) <= len(head) else data
+        if re.search(rb'"cards"\s*:', body) and re.search(rb'"lists"\s*:', body):
             return "trello"
         return "json" if stripped.startswith(b"{") else None
     first = stripped.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
@@ -255,7 +258,11 @@ def import_bytes(
     fmt = normalize_format(format, name) if format else detect_import_format(name, data)
     parser = _with_options(fmt, name, options) if options else parser_for(fmt, name)
     try:
-        return parser(io.BytesIO(data), name)
+        result = parser(io.BytesIO(data), name)
+        # links that loop (a file edited by hand, a tool that does not check): refused here,
+        # naming the tasks, rather than a project that cannot be scheduled
+        compile_network(result.plan)
+        return result
     except FormatError:
         raise
     except PlanError as exc:  # the plan's own validation: same message, plus the file
@@ -310,7 +317,21 @@ def import_file(
 def read_mspdi_result(stream: BinaryIO, name: str) -> ImportResult:
     from jalon.io.msproject_xml import read_mspdi
 
-    return result_for(read_mspdi(stream, name), "mspdi")
+    data = stream.read()
+    plan = read_mspdi(io.BytesIO(data), name)
+    # what the reader leaves out, counted in the text (UTF-8 files without a namespace
+    # prefix, as MS Project writes them; a cheap count, not a second parse)
+    ignored = []
+    cross = data.count(b"<CrossProject>1</CrossProject>")
+    if cross:
+        ignored.append(f"{cross} link{'s' * (cross > 1)} to tasks of other projects")
+    fields = data.count(b"<FieldName>") if b"<ExtendedAttributes>" in data else 0
+    if fields:
+        ignored.append(f"{fields} custom field{'s' * (fields > 1)} (extended attributes)")
+    codes = data.count(b"<OutlineCode>") if b"<OutlineCodes>" in data else 0
+    if codes:
+        ignored.append("outline codes")
+    return result_for(plan, "mspdi", (), ignored)
 
 
 def read_yaml_result(stream: BinaryIO, name: str) -> ImportResult:
