@@ -150,6 +150,17 @@ def test_plan_edit_drag_conflict_french(live_server: Any, context: Any) -> None:
     )
     shot(page, "03-after-drag")
 
+    # a typed cell answers with the rows it changed only: the other rows stay in place
+    design_pk, test_pk = tasks["Design"].pk, tasks["Test"].pk
+    page.evaluate(
+        "pks => { window.keptRows = pks.map(pk => document.getElementById(`task-${pk}`)); }",
+        [design_pk, test_pk],
+    )
+    type_cell(page, "Test", "percent_complete", "10")
+    assert page.evaluate("() => window.keptRows.map(r => r.isConnected)") == [True, False]
+    assert page.locator(f"#task-{design_pk}").count() == 1
+    shot(page, "03b-typed-percent")
+
     # a concurrent edit: Sophie changes Build while the page still shows the old version
     build = Task.objects.get(pk=tasks["Build"].pk)
     services.task_update(task=build, data={"duration": 12 * 480}, version=build.version, user=other)

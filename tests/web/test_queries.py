@@ -63,7 +63,21 @@ def measures(admin: Any, n: int) -> dict[str, int]:
             )
         ),
         "export": count(lambda: client.get(reverse("planning:export", args=[project.pk, "xml"]))),
+        # typed in the planning editor: moves every successor, answers with their rows
+        "editor edit": editor_edit(client, project, task),
     }
+
+
+def editor_edit(client: Client, project: Project, task: Task) -> int:
+    form = {"task": task.pk, "version": Task.objects.get(pk=task.pk).version}
+    url = reverse("planning:task_edit", args=[project.pk])
+    responses = []
+    queries = count(
+        lambda: responses.append(client.post(url, {**form, "field": "duration", "value": "3d"}))
+    )
+    assert responses[0].status_code == 200
+    assert responses[0]["HX-Reswap"] == "none"  # the changed rows only
+    return queries
 
 
 def test_queries_do_not_grow_with_tasks(admin: Any) -> None:

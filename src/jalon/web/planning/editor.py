@@ -1,16 +1,20 @@
 """The planning editor: the WBS grid and the Gantt, edited in place (htmx), and the
 project's history. Thin: each edit validates the typed text, calls ONE service (which
-reschedules in the same transaction) and answers with the re-rendered grid rows; the
-page then reloads the Gantt's bars from ``gantt_json_view``.
+reschedules in the same transaction) and answers with what changed.
 
-Answers to an edit: 200 (the rows), 422 (the rows, the bad cell flagged, the message),
-409 (someone else saved the task: the rows and both versions), 403 (the role forbids it).
+Answers to an edit: 200 — after a cell typed, a bar dragged or a link drawn, only the
+rows the service names as changed (``rescheduled``) and their Gantt bars, swapped out of
+band; after a structural edit (add, delete, indent, outdent, move), every grid row, and
+the page reloads the Gantt's bars from ``gantt_json_view``. 422 (the rows, the bad cell
+flagged, the message), 409 (someone else saved the task: the rows and both versions),
+403 (the role forbids it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -55,8 +59,13 @@ def _labels() -> dict[str, str]:
 
 
 def _rows(
-    request: HttpRequest, project: Project, invalid: dict[tuple[int, str], str] | None = None
+    request: HttpRequest,
+    project: Project,
+    invalid: dict[tuple[int, str], str] | None = None,
+    *,
+    tasks: Collection[int] | None = None,
 ) -> Any:
+    """The grid rows: every task, or (``tasks``) those tasks' rows, swapped out of band."""
     user = request.user
     own: set[int] = set()
     if role_of(user, project) == "member":
@@ -65,14 +74,18 @@ def _rows(
                 "task_id", flat=True
             )
         )
+    rows = selectors.task_list(project=project, user=user)
+    if tasks is not None:
+        rows = rows.filter(pk__in=list(tasks))
     return editor_rows(
-        selectors.task_list(project=project, user=user).values(*EDITOR_FIELDS),
+        rows.values(*EDITOR_FIELDS),
         project,
-        predecessors=selectors.predecessors_text(project=project, user=user),
-        resources=selectors.assignments_text(project=project, user=user),
+        predecessors=selectors.predecessors_text(project=project, user=user, tasks=tasks),
+        resources=selectors.assignments_text(project=project, user=user, tasks=tasks),
         can_edit=can_edit(user, project),
         own_tasks=own,
         invalid=invalid,
+        oob=tasks is not None,
     )
 
 
@@ -101,6 +114,35 @@ def _answer(
     )
     response = HttpResponse(html, status=status)
     response["HX-Trigger"] = json.dumps({"jalon:scheduled": {"focus": focus or 0}})
+    return response
+
+
+# above this many changed rows, an edit answers with the whole grid (about as cheap)
+CHANGED_ROWS_LIMIT = 1000
+
+
+def _edited(request: HttpRequest, project: Project, result: Any, focus: int) -> HttpResponse:
+    """The answer to a successful edit: when the service named the rows it changed
+    (``rescheduled``), those rows and their Gantt bars only, swapped out of band (the
+    grid itself is left as it is: ``HX-Reswap: none``); else every row."""
+    changed = getattr(result, "rescheduled", None)
+    if changed is None or len(changed) > CHANGED_ROWS_LIMIT:
+        return _answer(request, project, focus=focus)
+    project.refresh_from_db()
+    user = request.user
+    html = render_to_string(
+        "planning/_rows_answer.html",
+        {
+            "project": project,
+            "rows": _rows(request, project, tasks=changed),
+            "bars": selectors.gantt_tasks(project=project, user=user, tasks=changed),
+        },
+        request=request,
+    )
+    response = HttpResponse(html)
+    response["HX-Reswap"] = "none"
+    # "bars": the answer carries the changed bars (#gantt-changes), no reload
+    response["HX-Trigger"] = json.dumps({"jalon:scheduled": {"focus": focus, "bars": True}})
     return response
 
 
@@ -270,7 +312,7 @@ def task_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     field = request.POST.get("field", "")
     value = request.POST.get("value", "")
     try:
-        _edit(request, project, task, field, value)
+        result = _edit(request, project, task, field, value)
     except ConflictError as exc:
         return _answer(
             request,
@@ -291,7 +333,7 @@ def task_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied as exc:
         return _answer(request, project, status=403, message=str(exc), level="error")
-    return _answer(request, project, focus=task.pk)
+    return _edited(request, project, result, task.pk)
 
 
 @login_required
@@ -390,7 +432,7 @@ def gantt_drag_view(request: HttpRequest, pk: int) -> HttpResponse:
             field = "duration"
         else:
             raise ValidationError({"mode": [_("Unknown change.")]})
-        services.task_update(task=task, data=data, version=version, user=user)
+        result = services.task_update(task=task, data=data, version=version, user=user)
     except ConflictError as exc:
         return _answer(
             request,
@@ -403,7 +445,7 @@ def gantt_drag_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer(request, project, status=422, message=_messages(exc), level="error")
     except PermissionDenied as exc:
         return _answer(request, project, status=403, message=str(exc), level="error")
-    return _answer(request, project, focus=task.pk)
+    return _edited(request, project, result, task.pk)
 
 
 @login_required
@@ -416,9 +458,9 @@ def link_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if predecessor.pk == successor.pk:
             raise ValidationError({"predecessor": [_("A task cannot follow itself.")]})
-        services.link_create(predecessor=predecessor, successor=successor, user=request.user)
+        link = services.link_create(predecessor=predecessor, successor=successor, user=request.user)
     except ValidationError as exc:
         return _answer(request, project, status=422, message=_messages(exc), level="error")
     except PermissionDenied as exc:
         return _answer(request, project, status=403, message=str(exc), level="error")
-    return _answer(request, project, focus=successor.pk)
+    return _edited(request, project, link, successor.pk)

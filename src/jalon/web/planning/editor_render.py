@@ -74,9 +74,11 @@ def editor_rows(
     can_edit: bool,
     own_tasks: Collection[int] = (),
     invalid: Mapping[tuple[int, str], str] | None = None,
+    oob: bool = False,
 ) -> SafeString:
     """``<tr>`` per task, one ``<input>`` per editable cell. ``invalid``: (task pk, field)
-    -> the text the user typed, shown again and flagged."""
+    -> the text the user typed, shown again and flagged. ``oob``: each row swapped out of
+    band (htmx), in place of the row with its id."""
     sizes = _sizes(project)
     per_day = project.minutes_per_day
     invalid = invalid or {}
@@ -89,6 +91,7 @@ def editor_rows(
         "resources": _("Resources"),
         "percent_complete": _("% complete"),
     }
+    swap = ' hx-swap-oob="true"' if oob else ""
     out = []
     for t in rows:
         pk = t["pk"]
@@ -143,8 +146,8 @@ def editor_rows(
                 cells.append(f'<td class="c-{field}">{cell}</td>')
         out.append(
             f'<tr id="task-{pk}" data-pk="{pk}" data-version="{t["version"]}"'
-            f' class="{classes}"><td class="wbs">{escape(t["wbs_code"] or t["outline_number"])}'
-            f"</td>{''.join(cells)}</tr>"
+            f' class="{classes}"{swap}><td class="wbs">'
+            f"{escape(t['wbs_code'] or t['outline_number'])}</td>{''.join(cells)}</tr>"
         )
     return mark_safe("".join(out))  # every value above is escaped
 

@@ -181,13 +181,15 @@ class LoadedPlan:
 
     ``calendar_names``: calendar pk -> name, as the tasks' calendars were read;
     ``written``: the schedule whose values the rows hold since ``write_schedule`` stored
-    it (None: compare every row with ``TaskState.computed``).
+    it (None: compare every row with ``TaskState.computed``); ``changed``: the pks of the
+    rows the last ``write_schedule`` wrote (their computed values differed).
     """
 
     plan: Plan
     tasks: list[TaskState]
     calendar_names: dict[int, str] = field(default_factory=dict)
     written: Schedule | None = None
+    changed: frozenset[int] = frozenset()
 
 
 # enum look-ups by value: calling the Enum classes costs more than the rest of a row
@@ -538,7 +540,8 @@ def _datetimes(minutes: Any) -> list[dt.datetime]:
 
 
 def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
-    """Store the computed values of the tasks whose values changed; return their number.
+    """Store the computed values of the tasks whose values changed; return their number
+    (their pks are left in ``loaded.changed``).
 
     ``TaskState.computed`` holds the dates in epoch minutes, as the schedule's arrays.
 
@@ -604,6 +607,7 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
             ]
         )
     loaded.written = result
+    loaded.changed = frozenset(row[-1] for row in changed)
     return len(changed)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,19 +72,44 @@ def resources_visible_to(user: Any) -> QuerySet[Resource]:
     return Resource.objects.filter(assignments__project__in=projects_visible_to(user)).distinct()
 
 
-def predecessors_text(*, project: Project, user: Any) -> dict[int, str]:
-    """task pk -> its predecessors written as in MS Project ("3FS+2d, 5"), by WBS."""
+def predecessors_text(
+    *, project: Project, user: Any, tasks: Collection[int] | None = None
+) -> dict[int, str]:
+    """task pk -> its predecessors written as in MS Project ("3FS+2d, 5"), by WBS.
+
+    ``tasks``: only those tasks' predecessors (one query, with the predecessors' WBS)."""
     _visible(project, user)
+    project_day = project.minutes_per_day
+    out: dict[int, list[str]] = {}
+    if tasks is not None:
+        for succ, code, number, kind, lag, lag_kind, unit in (
+            Link.objects.filter(project=project, successor_id__in=list(tasks))
+            .order_by("pk")
+            .values_list(
+                "successor_id",
+                "predecessor__wbs_code",
+                "predecessor__outline_number",
+                "type",
+                "lag_value",
+                "lag_kind",
+                "lag_unit",
+            )
+        ):
+            out.setdefault(succ, []).append(
+                (code or number) + link_suffix(kind, lag, lag_kind, unit, project_day)
+            )
+        return {pk: ", ".join(items) for pk, items in out.items()}
     wbs = {
         pk: code or number
         for pk, code, number in Task.objects.filter(project=project).values_list(
             "pk", "wbs_code", "outline_number"
         )
     }
-    project_day = project.minutes_per_day
-    out: dict[int, list[str]] = {}
-    for pred, succ, kind, lag, lag_kind, unit in Link.objects.filter(project=project).values_list(
-        "predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit"
+    # in creation order, as with ``tasks``
+    for pred, succ, kind, lag, lag_kind, unit in (
+        Link.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit")
     ):
         out.setdefault(succ, []).append(
             wbs[pred] + link_suffix(kind, lag, lag_kind, unit, project_day)
@@ -202,41 +228,44 @@ def _stamp(value: dt.datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else None
 
 
-def gantt_tasks(*, project: Project, user: Any) -> list[dict[str, Any]]:
+def gantt_tasks(
+    *, project: Project, user: Any, tasks: Collection[int] | None = None
+) -> list[dict[str, Any]]:
     """The Gantt's bars: dates, progress, links, kind and baseline 0, in outline order.
 
     Three queries whatever the number of tasks (tasks, links, baseline values).
+    ``tasks``: only those tasks' bars (the bars an edit changed).
     """
     _visible(project, user)
+    links = Link.objects.filter(project=project)
+    baselines = BaselineTask.objects.filter(baseline__project=project, baseline__number=0)
+    rows = Task.objects.filter(project=project, start__isnull=False, finish__isnull=False)
+    if tasks is not None:
+        pks = list(tasks)
+        links = links.filter(successor_id__in=pks)
+        baselines = baselines.filter(task_id__in=pks)
+        rows = rows.filter(pk__in=pks)
     deps: dict[int, list[str]] = {}
-    for pred, succ in Link.objects.filter(project=project).values_list(
-        "predecessor_id", "successor_id"
-    ):
+    for pred, succ in links.values_list("predecessor_id", "successor_id"):
         deps.setdefault(succ, []).append(f"t{pred}")
     baseline = {
         task: (start, finish)
-        for task, start, finish in BaselineTask.objects.filter(
-            baseline__project=project, baseline__number=0
-        ).values_list("task_id", "start", "finish")
+        for task, start, finish in baselines.values_list("task_id", "start", "finish")
     }
     out = []
-    for t in (
-        Task.objects.filter(project=project, start__isnull=False, finish__isnull=False)
-        .order_by("position")
-        .values_list(
-            "pk",
-            "name",
-            "wbs_code",
-            "outline_number",
-            "start",
-            "finish",
-            "percent_complete",
-            "rolled_percent",
-            "critical",
-            "is_summary",
-            "is_milestone",
-            "version",
-        )
+    for t in rows.order_by("position").values_list(
+        "pk",
+        "name",
+        "wbs_code",
+        "outline_number",
+        "start",
+        "finish",
+        "percent_complete",
+        "rolled_percent",
+        "critical",
+        "is_summary",
+        "is_milestone",
+        "version",
     ):
         pk, name, code, number, start, finish, percent, rolled, critical, summary, milestone = t[
             :11
@@ -268,15 +297,17 @@ def gantt_tasks(*, project: Project, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-def assignments_text(*, project: Project, user: Any) -> dict[int, str]:
-    """task pk -> its resources as typed in the grid: ``"Alice, Bob[50%]"``."""
+def assignments_text(
+    *, project: Project, user: Any, tasks: Collection[int] | None = None
+) -> dict[int, str]:
+    """task pk -> its resources as typed in the grid: ``"Alice, Bob[50%]"`` (``tasks``:
+    only those tasks')."""
     _visible(project, user)
     out: dict[int, list[str]] = {}
-    for task, name, units in (
-        Assignment.objects.filter(project=project)
-        .order_by("pk")
-        .values_list("task_id", "resource__name", "units")
-    ):
+    rows = Assignment.objects.filter(project=project)
+    if tasks is not None:
+        rows = rows.filter(task_id__in=list(tasks))
+    for task, name, units in rows.order_by("pk").values_list("task_id", "resource__name", "units"):
         out.setdefault(task, []).append(name if units == 1 else f"{name}[{units * 100:g}%]")
     return {pk: ", ".join(items) for pk, items in out.items()}
 

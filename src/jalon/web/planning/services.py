@@ -1,6 +1,12 @@
 """Writes to planning data. Every service checks the user's rights, runs in one
 transaction, and reschedules the project with the engine before it returns: the edit
 and the new schedule land together or not at all.
+
+The services of one cell of the planning editor (``task_update``,
+``task_predecessors_set``, ``task_resources_set``, ``link_create``) set ``rescheduled`` on
+the object they return: the pks of the tasks whose row shows something new (the edited
+task, and every task whose stored computed values the reschedule changed), so that the
+editor answers with those rows only.
 """
 
 from __future__ import annotations
@@ -178,6 +184,15 @@ def schedule_recompute(*, project: Project, tasks: Iterable[int] | None = None) 
     (``plancache``), if it is still the project's current revision, is reused with
     those rows read again instead of reading the whole plan.
     """
+    return _reschedule(project=project, tasks=tasks)[0]
+
+
+def _reschedule(
+    *, project: Project, tasks: Iterable[int] | None = None
+) -> tuple[Schedule, frozenset[int]]:
+    """``schedule_recompute``, with the pks of the task rows whose stored computed values
+    it changed (``write_schedule``'s comparison): what the editing services hand back to
+    the planning editor as ``rescheduled``."""
     revision = (
         Project.objects.select_for_update()
         .filter(pk=project.pk)
@@ -196,7 +211,7 @@ def schedule_recompute(*, project: Project, tasks: Iterable[int] | None = None) 
     write_schedule(loaded, result)
     _store_project_summary(project, loaded, result, revision + 1)
     plancache.keep_on_commit(project.pk, revision + 1, loaded)
-    return result
+    return result, loaded.changed
 
 
 def _store_project_summary(
@@ -368,8 +383,9 @@ def task_update(*, task: Task, data: Mapping[str, Any], version: int | None, use
     _clean(current, values)
     current.version += 1
     current.save()
-    schedule_recompute(project=project, tasks=[current.pk])
+    _result, changed = _reschedule(project=project, tasks=[current.pk])
     current.refresh_from_db()
+    current.rescheduled = changed | {current.pk}
     return current
 
 
@@ -527,7 +543,8 @@ def link_create(
     )
     _clean(link, ["type", "lag_value", "lag_kind", "lag_unit"])
     link.save()
-    schedule_recompute(project=project)
+    _result, changed = _reschedule(project=project)
+    link.rescheduled = changed | {successor.pk}
     return link
 
 
@@ -851,8 +868,9 @@ def task_predecessors_set(*, task: Task, text: str, version: int | None, user: A
             link.save()
     current.version += 1
     current.save(update_fields=["version"])
-    schedule_recompute(project=project)
+    _result, changed = _reschedule(project=project)
     current.refresh_from_db()
+    current.rescheduled = changed | {current.pk}
     return current
 
 
@@ -903,6 +921,7 @@ def task_resources_set(
             assignment.save()
     current.version += 1
     current.save(update_fields=["version"])
-    schedule_recompute(project=project)
+    _result, changed = _reschedule(project=project)
     current.refresh_from_db()
+    current.rescheduled = changed | {current.pk}
     return current

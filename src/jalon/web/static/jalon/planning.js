@@ -2,8 +2,12 @@
 // (frappe-gantt, redrawn from the JSON endpoint after each edit).
 //
 // Every edit posts ONE change to the server, which reschedules the project and answers
-// with the re-rendered grid rows (and, out of band, the message area and the finish
-// date); the HX-Trigger header "jalon:scheduled" then makes the Gantt reload its bars.
+// with what changed. A typed cell, a dragged bar or a drawn link: the rows whose values
+// changed, swapped out of band by id (the grid is otherwise left as it is), and their
+// bars in #gantt-changes, which replace those bars in the Gantt. A structural edit (add,
+// delete, indent, outdent, move), a conflict or bad input: every grid row, and the
+// HX-Trigger header "jalon:scheduled" makes the Gantt reload its bars. Both answers
+// update, out of band, the message area and the project's dates.
 //
 // Additions to frappe-gantt, drawn after each render: baseline bars under the bars,
 // milestone diamonds, and a link handle (a dot at the end of each bar): drag it onto
@@ -178,8 +182,27 @@
     }
   }
 
+  // the bars an edit changed (the answer's #gantt-changes): replaced by id, then the
+  // Gantt redrawn; a bar it does not know (a task that got dates) reloads them all
+  function applyBarChanges() {
+    const data = document.getElementById("gantt-changes-data");
+    if (!data) return;
+    const changed = JSON.parse(data.textContent);
+    data.remove();
+    const at = new Map(tasks.map((t, i) => [t.id, i]));
+    let unknown = false;
+    for (const t of changed) {
+      const i = at.get(t.id);
+      if (i === undefined) unknown = true;
+      else tasks[i] = t;
+    }
+    if (unknown) loadGantt();
+    else if (changed.length) drawGantt();
+  }
+
   function afterRowsSwap() {
     editor.classList.remove("busy");
+    applyBarChanges();
     const rows = document.querySelectorAll("#wbs-body tr[data-pk]");
     const empty = document.getElementById("empty-state");
     if (empty) empty.hidden = rows.length > 0;
@@ -460,7 +483,10 @@
       editor.classList.remove("busy");
       showMessage(editor.dataset.serverError || "The server could not save this change.");
     });
-    document.body.addEventListener("jalon:scheduled", () => loadGantt());
+    // "bars": the answer carries the changed bars (applied after the swap)
+    document.body.addEventListener("jalon:scheduled", (e) => {
+      if (!(e.detail && e.detail.bars)) loadGantt();
+    });
     loadGantt();
   }
 
