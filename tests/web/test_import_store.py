@@ -207,6 +207,13 @@ def test_table_rows_take_defaults_and_json_and_refuse_unknown_columns() -> None:
     assert (plain.week, plain.uid, plain.base_name) == ({}, 4, "")
     with pytest.raises(KeyError, match="wek"):
         table.params([{"name": "Typo", "wek": week}])
+    # whole and fractional numbers in one float column (one array type on PostgreSQL)
+    Table(Resource, skip_primary_key=True).insert(
+        [{"name": "Ann", "max_units": 1}, {"name": "Bob", "max_units": 0.5}]
+    )
+    units = dict(Resource.objects.values_list("name", "max_units"))
+    assert units == {"Ann": 1.0, "Bob": 0.5}
+    assert Resource.objects.get(name="Ann").skills == []
 
 
 def chain(n: int) -> Plan:

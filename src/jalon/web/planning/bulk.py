@@ -3,9 +3,10 @@
 Django's ``bulk_create`` prepares every value of every row through the field's methods
 and builds one SQL statement per batch; for an import of 10,000 tasks that costs more
 than parsing and scheduling together. Here a table's columns are looked up once, rows
-are plain tuples, and each table is written with one prepared statement
-(``executemany``). Primary keys are reserved beforehand, so that parents, links and
-history rows can name the rows they point to before these exist.
+are plain lists, and each table is written with one statement (PostgreSQL: one array
+per column; SQLite: one prepared INSERT run per row). Primary keys are reserved
+beforehand, so that parents, links and history rows can name the rows they point to
+before these exist.
 
 Each new row gets a "created" history row, as ``django-simple-history`` would record it:
 the same fields, the acting user, the time.
@@ -13,6 +14,7 @@ the same fields, the acting user, the time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -97,6 +99,9 @@ class Table:
         ]
         self.names = [f.attname for f in self.fields]
         self.known = frozenset(self.names) | frozenset(ignore)
+        self.floats = [
+            i for i, f in enumerate(self.fields) if f.get_internal_type() == "FloatField"
+        ]
         self.converters: list[tuple[int, Callable[[Any], Any]]] = []
         for i, f in enumerate(self.fields):
             kind = f.get_internal_type()
@@ -106,11 +111,19 @@ class Table:
             elif kind not in _PLAIN_TYPES:
                 self.converters.append((i, _field_converter(f)))
         quote = connection.ops.quote_name
-        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(model._meta.db_table),
-            ", ".join(quote(f.column) for f in self.fields),
-            ", ".join(["%s"] * len(self.fields)),
+        head = "INSERT INTO {} ({})".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
         )
+        if connection.vendor == "postgresql":
+            # one array per column, whatever the number of rows; casts without lengths
+            # (varchar(100)[] -> varchar[])
+            arrays = ", ".join(
+                "%s::{}[]".format(re.sub(r"\(.*\)", "", str(f.db_type(connection))))
+                for f in self.fields
+            )
+            self.sql = f"{head} SELECT * FROM unnest({arrays})"
+        else:
+            self.sql = "{} VALUES ({})".format(head, ", ".join(["%s"] * len(self.fields)))
 
     def params(self, rows: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
         """The statement's parameters, one list per row given by attribute name
@@ -139,9 +152,18 @@ class Table:
         return out
 
     def insert(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """One statement: PostgreSQL inserts from one array per column (``unnest``);
+        SQLite runs one prepared INSERT per row (``executemany``, in-process)."""
         params = self.params(rows)
-        if params:
-            with connection.cursor() as cursor:
+        if not params:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                columns = [list(column) for column in zip(*params, strict=True)]
+                for i in self.floats:  # an array holds one type: 0 and 0.5 are both floats
+                    columns[i] = [None if v is None else float(v) for v in columns[i]]
+                cursor.execute(self.sql, columns)
+            else:
                 cursor.executemany(self.sql, params)
 
 
