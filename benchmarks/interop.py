@@ -15,7 +15,8 @@ and process CPU time, ``time.process_time``, which other load disturbs less):
 * with ``--store``: "parse, schedule, store" on SQLite, the figure of the issue: for the
   MS Project XML and the .xer, ``import_file`` then the web application's
   ``project_import`` service (which stores and schedules, in one transaction), in a
-  fresh temporary database; ``*_store_queries`` counts its SQL statements.
+  fresh temporary database (or ``--store-url``'s); ``*_store_queries`` counts its SQL
+  statements.
 
     python benchmarks/interop.py
     python benchmarks/interop.py --n 10000 --xer-n 4000 --repeat 5 --store --json interop.json
@@ -76,9 +77,9 @@ def write_xer(mspdi: Path, xer: Path) -> None:
     jpype.JClass(f"{package}.primavera.PrimaveraXERFileWriter")().write(project, str(xer))
 
 
-def store(paths: dict[str, Path], repeat: int, tmp: Path) -> dict[str, Any]:
-    """Parse, schedule and store each file in a fresh SQLite database."""
-    os.environ["JALON_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+def store(paths: dict[str, Path], repeat: int, tmp: Path, url: str | None = None) -> dict[str, Any]:
+    """Parse, schedule and store each file in a fresh SQLite database (or ``url``)."""
+    os.environ["JALON_DATABASE_URL"] = url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jalon.web.settings")
     import django
 
@@ -89,7 +90,10 @@ def store(paths: dict[str, Path], repeat: int, tmp: Path) -> dict[str, Any]:
     from jalon.web.planning.imports import project_import
 
     call_command("migrate", "--no-input", "--verbosity", "0")
-    user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
+    users = get_user_model().objects
+    user = users.filter(username="bench").first() or users.create_superuser(
+        "bench", "bench@example.org", "x"
+    )
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -136,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-mpxj", action="store_true", help="leave out the .xer figures")
     parser.add_argument("--store", action="store_true", help="also parse, schedule and store")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument(
+        "--store-url",
+        help="with --store: this database (e.g. postgresql://…/db, created beforehand) "
+        "instead of a fresh SQLite file",
+    )
     args = parser.parse_args(argv)
 
     results: dict[str, Any] = {"n": args.n, "xer_n": args.xer_n, "seed": args.seed}
@@ -167,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             results["xer_cold_read"] = cold_read(xer, args.repeat)
             to_store["xer_store"] = xer
         if args.store:
-            results.update(store(to_store, args.repeat, tmp))
+            results.update(store(to_store, args.repeat, tmp, args.store_url))
 
     for key, value in results.items():
         print(f"{key}: {value}")
