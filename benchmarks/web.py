@@ -16,7 +16,9 @@ For each database, in its own subprocess (Django reads its settings once):
    shortening it; then as many edits with the project's kept plan dropped before each
    (``plancache.clear()``, untimed): what an edit costs when the previous edit of the
    project was served by another worker process, which reads the whole plan; then as
-   many edits of a duration typed in the planning editor (its htmx answer: the grid rows);
+   many edits of a duration typed in the planning editor (its htmx answer: the rows the
+   edit changed, or every grid row before that answer existed; the rows and bytes sent
+   are recorded);
 4. the queries per request, and a breakdown of an edit's time (``task_update`` called
    directly with timers around ``load_plan``, the engine's ``schedule``,
    ``write_schedule`` and the project summary).
@@ -268,10 +270,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         }
         print(f"  {name}: {statistics.median(walls) * 1000:.0f} ms", file=sys.stderr)
 
-    # the same edit typed in the planning editor: its htmx answer carries the grid rows
+    # the same edit typed in the planning editor: its htmx answer carries the rows the
+    # edit changed (every grid row before commit f048fe5)
     with contextlib.suppress(NoReverseMatch):
         edit_url = reverse("planning:task_edit", args=[pk])
-        walls, cpus, queries = [], [], []
+        walls, cpus, queries, rows, sizes = [], [], [], [], []
         for i, task_pk in enumerate(picks[1:]):
             task = Task.objects.only("duration", "version").get(pk=task_pk)
             days = max(1, task.duration // 480 + (1 if i % 2 == 0 else -1))
@@ -283,11 +286,15 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             walls.append(wall)
             cpus.append(cpu)
             queries.append(counted[0])
-        name = "planning editor edit (htmx: reschedule + save + grid rows)"
+            rows.append(response.content.count(b'<tr id="task-'))
+            sizes.append(len(response.content))
+        name = "planning editor edit (htmx: reschedule + save + changed rows)"
         results["requests"][name] = {
             "wall": stats(walls),
             "cpu": stats(cpus),
             "queries": max(queries),
+            "rows sent": stats(rows),
+            "bytes": statistics.median(sizes),
         }
         print(f"  {name}: {statistics.median(walls) * 1000:.0f} ms", file=sys.stderr)
 
@@ -373,6 +380,13 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{result['database']}: {result['tasks']} tasks, {result['links']} links; import "
             f"{result['import']['wall']:.1f} s wall, {result['import']['cpu']:.1f} s CPU."
         )
+        for name, r in result["requests"].items():
+            if "rows sent" in r:
+                lines.append(
+                    f"{result['database']}: {name}: grid rows sent median "
+                    f"{r['rows sent']['median']:,.0f}, max {r['rows sent']['p95']:,.0f} (p95); "
+                    f"answer {r['bytes'] / 1000:,.0f} kB median."
+                )
     return "\n".join(lines)
 
 
