@@ -191,3 +191,25 @@ def test_the_service_names_the_rows_it_changed(setup: Any, admin: Any) -> None:
     # nothing moves: the edited task only
     done = services.task_update(task=done, data={"name": "First"}, version=done.version, user=admin)
     assert done.rescheduled == {t["A1"].pk}
+
+
+def test_selectors_restricted_to_tasks_agree_with_the_whole(setup: Any, admin: Any) -> None:
+    from jalon.web.planning import selectors
+
+    _client, project, t = setup
+    b2 = t["B2"]
+    text = f"{t['A2'].outline_number}SS+2d, {t['A1'].outline_number}FF-1ed"
+    b2 = services.task_predecessors_set(task=b2, text=text, version=b2.version, user=admin)
+    services.task_resources_set(
+        task=b2, resources=[("Alice", 1.0), ("Bob", 0.5)], version=b2.version, user=admin
+    )
+    some = [t["A2"].pk, b2.pk, t["Phase B"].pk]
+    for read in (selectors.predecessors_text, selectors.assignments_text):
+        whole = read(project=project, user=admin)
+        assert whole[b2.pk]
+        part = read(project=project, user=admin, tasks=some)
+        assert part == {pk: text for pk, text in whole.items() if pk in some}
+    whole_bars = [
+        bar for bar in selectors.gantt_tasks(project=project, user=admin) if bar["pk"] in some
+    ]
+    assert selectors.gantt_tasks(project=project, user=admin, tasks=some) == whole_bars

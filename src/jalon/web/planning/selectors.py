@@ -237,7 +237,7 @@ def gantt_tasks(
     ``tasks``: only those tasks' bars (the bars an edit changed).
     """
     _visible(project, user)
-    links = Link.objects.filter(project=project)
+    links = Link.objects.filter(project=project).order_by("pk")
     baselines = BaselineTask.objects.filter(baseline__project=project, baseline__number=0)
     rows = Task.objects.filter(project=project, start__isnull=False, finish__isnull=False)
     if tasks is not None:
