@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from jalon.engine import (
     Constraint,
     ConstraintType,
@@ -18,6 +20,7 @@ from jalon.engine import (
     LinkType,
     Plan,
     Task,
+    cpm,
     schedule,
 )
 from jalon.engine.model import STANDARD_DAY, CalendarSpec
@@ -96,6 +99,32 @@ def test_percent_lags_from_summaries_in_a_chain() -> None:
     assert dates(plan, 4) == (at(21, 8), at(25, 12))
     # 5 starts 2.5 days after Mon 25 12:00: Thu 28 08:00
     assert dates(plan, 5) == (at(28, 8), at(28, 17))
+
+
+def test_rescheduling_a_plan_with_summary_percent_lags_compiles_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the plan with the summaries' spans is kept: a repeated call is one pass over
+    # compiled networks, not a new plan compiled on every call
+    compiled: list[Plan] = []
+    real = cpm._compile
+
+    def counting(p: Plan) -> cpm.Network:
+        compiled.append(p)
+        return real(p)
+
+    monkeypatch.setattr(cpm, "_compile", counting)
+    plan = summaries_linked_with(Lag(50, LagKind.PERCENT))
+    first = schedule(plan)
+    assert len(compiled) == 2  # the plan as given, then with the spans
+    again = schedule(plan)
+    assert len(compiled) == 2
+    assert again.plan is plan
+    assert again.task(4).start == first.task(4).start == at(15, 15)
+    # another status date is not served from the kept plan
+    later = schedule(plan, status_date=at(6, 17))
+    fresh = schedule(summaries_linked_with(Lag(50, LagKind.PERCENT)), status_date=at(6, 17))
+    assert later.task(4).start == fresh.task(4).start != at(15, 15)
 
 
 # --- where MPXJ's MicrosoftScheduler gives other dates --------------------------------

@@ -664,6 +664,21 @@ def schedule(
     without one, MS Project's own rules apply (remaining work follows the actual start).
     ``critical_slack`` overrides the plan's critical float threshold (minutes).
     """
+    # a plan whose summary spans feed percent lags: start from the spans found last time
+    settled = plan.__dict__.get(_SETTLED)
+    if settled is not None and settled[0] == (status_date, critical_slack):
+        derived: Plan = settled[1]
+        result = _schedule_with_spans(derived, status_date, critical_slack)
+        if not _stale_summary_spans(derived, result):
+            return replace(result, plan=plan)
+    result = _schedule_with_spans(plan, status_date, critical_slack)
+    return _summary_percent_lags(plan, result, status_date, critical_slack)
+
+
+def _schedule_with_spans(
+    plan: Plan, status_date: dt.datetime | None, critical_slack: int | None
+) -> Schedule:
+    """One schedule of ``plan`` as given (summary durations taken from the plan)."""
     net = compile_network(plan)
     status = status_date or plan.status_date
     threshold = plan.critical_slack_limit if critical_slack is None else critical_slack
@@ -691,7 +706,7 @@ def schedule(
         if result is not None and net.multi_calendar:
             result = _refit_spans(plan, net, cs, status, threshold, result)
         if result is not None:
-            return _summary_percent_lags(plan, result, status_date, critical_slack)
+            return result
         net = compile_network(plan)  # summary links may have been resolved meanwhile
         span = (last - first).days
         first -= dt.timedelta(days=min(span // 2, 3650))
@@ -701,6 +716,15 @@ def schedule(
     raise ValidationError("the schedule runs beyond the year 9000", field="start")
 
 
+_SETTLED = "_summary_percent_settled"  # plan attribute: (arguments, plan with the spans)
+
+
+def _stale_summary_spans(plan: Plan, result: Schedule) -> dict[int, int]:
+    """Summary tasks with a percent-lag link whose span differs from their duration."""
+    spans = {i: int(result.duration[i]) for i in compile_network(plan).summary_percent}
+    return {i: s for i, s in spans.items() if plan.tasks[i].duration != s}
+
+
 def _summary_percent_lags(
     plan: Plan, result: Schedule, status_date: dt.datetime | None, critical_slack: int | None
 ) -> Schedule:
@@ -708,20 +732,23 @@ def _summary_percent_lags(
     is the span of its subtasks (MS Project), known once they are scheduled. When a link
     with a percent lag leaves a summary whose span differs from the duration the plan
     gives it, the plan is scheduled again with the spans (once per summary in a chain;
-    a span that keeps moving, through the late dates of ALAP subtasks, is left so)."""
-    sources = compile_network(plan).summary_percent
-    spans = {i: int(result.duration[i]) for i in sources}
-    stale = {i: s for i, s in spans.items() if plan.tasks[i].duration != s}
-    rounds: int = plan.__dict__.get("_summary_percent_rounds", 0)
-    if not stale or rounds > len(sources):
+    a span that keeps moving, through the late dates of ALAP subtasks, is left so).
+    The plan with the spans is kept on ``plan``, so that scheduling it again costs one
+    pass over a compiled network rather than a compile per call."""
+    current = plan
+    for _ in range(len(compile_network(plan).summary_percent) + 1):
+        stale = _stale_summary_spans(current, result)
+        if not stale:
+            break
+        tasks = list(current.tasks)
+        for i, span in stale.items():
+            tasks[i] = replace(tasks[i], duration=span)
+        current = current.replace(tasks=tuple(tasks))
+        result = _schedule_with_spans(current, status_date, critical_slack)
+    if current is plan:
         return result
-    tasks = list(plan.tasks)
-    for i, span in stale.items():
-        tasks[i] = replace(tasks[i], duration=span)
-    derived = plan.replace(tasks=tuple(tasks))
-    derived.__dict__["_summary_percent_rounds"] = rounds + 1
-    again = schedule(derived, status_date, critical_slack=critical_slack)
-    return replace(again, plan=plan)
+    plan.__dict__[_SETTLED] = ((status_date, critical_slack), current)
+    return replace(result, plan=plan)
 
 
 def _refit_spans(
