@@ -163,3 +163,15 @@ def test_cli_gives_one_line_for_a_bad_file(
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert name in lines[0] and expected in lines[0] and "Traceback" not in lines[0]
+
+
+def test_a_cut_primavera_xer_is_refused_not_read_in_part(shared_data: Path) -> None:
+    files = sorted(shared_data.rglob("*.xer"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert data.rstrip().endswith(b"%E"), path  # every real export ends with its marker
+        cut = data[: len(data) * 2 // 3]
+        with pytest.raises(FormatError) as info:
+            import_bytes(cut, "cut.xer")  # refused before MPXJ (and Java) is started
+        assert str(info.value).startswith("cut.xer: ") and "cut short" in str(info.value)

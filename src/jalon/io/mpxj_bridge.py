@@ -161,6 +161,13 @@ def import_mpxj(stream: BinaryIO, name: str = "<input>") -> ImportResult:
     data = stream.read()
     if not data:
         raise FormatError("the file is empty", path=name)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ERMHDR") and not data.rstrip().endswith(
+        b"%E"
+    ):  # MPXJ reads a cut .xer up to where it stops, which would import part of a project
+        raise FormatError(
+            "the Primavera .xer file is cut short: it does not end with its end marker (%E)",
+            path=name,
+        )
     _start(_what(name), name)
     import jpype
 
