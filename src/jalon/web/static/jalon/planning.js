@@ -1,5 +1,6 @@
 // Jalon's planning editor: the WBS grid (typed cells posted with htmx) and the Gantt
-// (frappe-gantt, redrawn from the JSON endpoint after each edit).
+// (frappe-gantt, redrawn after each edit with the bars the answer carries, or reloaded from
+// the JSON endpoint).
 //
 // Every edit posts ONE change to the server, which reschedules the project and answers
 // with what changed. A typed cell, a dragged bar or a drawn link: the rows whose values
