@@ -8,6 +8,7 @@ the dates asserted here are MS Project's.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -104,21 +105,30 @@ def test_percent_lags_from_summaries_in_a_chain() -> None:
 def test_rescheduling_a_plan_with_summary_percent_lags_compiles_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the plan with the summaries' spans is kept: a repeated call is one pass over
-    # compiled networks, not a new plan compiled on every call
+    # the summaries' spans change link lags only: the network with the spans is derived
+    # from the compiled one (same levels), and kept, so a repeated call is one pass
     compiled: list[Plan] = []
-    real = cpm._compile
+    levels: list[int] = []
+    real, real_levels = cpm._compile, cpm._levels
 
     def counting(p: Plan) -> cpm.Network:
         compiled.append(p)
         return real(p)
 
+    def counting_levels(*args: object) -> tuple[object, int]:
+        levels.append(1)
+        return real_levels(*args)  # type: ignore[arg-type]
+
     monkeypatch.setattr(cpm, "_compile", counting)
+    monkeypatch.setattr(cpm, "_levels", counting_levels)
     plan = summaries_linked_with(Lag(50, LagKind.PERCENT))
     first = schedule(plan)
-    assert len(compiled) == 2  # the plan as given, then with the spans
+    assert compiled == [plan]  # the plan as given; the spans on a derived network
+    assert len(levels) == 1
+    assert first.task(1).duration == 6.5 * D
     again = schedule(plan)
-    assert len(compiled) == 2
+    assert compiled == [plan]
+    assert len(levels) == 1
     assert again.plan is plan
     assert again.task(4).start == first.task(4).start == at(15, 15)
     # another status date is not served from the kept plan
@@ -176,3 +186,35 @@ def test_lag_into_a_summary_is_counted_on_the_summary_calendar() -> None:
         links=(Link(1, 2, LinkType.FS, Lag(3 * D)),),
     )
     assert dates(plan, 3) == (at(12), at(14, 17))
+
+
+def test_network_with_summary_spans_is_the_compiled_plan_with_those_durations() -> None:
+    # the derived network (spans patched in) equals a compile of the plan whose summaries
+    # are given those durations: percent lags on FS, SS and FF links from summaries
+    plan = plan_of(
+        task(1, 0),
+        task(2, 6.5, parent=1),
+        task(3, 2, parent=1),
+        task(4, 0),
+        task(5, 2.5, parent=4),
+        task(6, 1),
+        task(7, 1),
+        links=(
+            Link(1, 4, LinkType.FS, Lag(50, LagKind.PERCENT)),
+            Link(1, 6, LinkType.SS, Lag(25, LagKind.PERCENT)),
+            Link(4, 7, LinkType.FF, Lag(-25, LagKind.PERCENT)),
+            Link(2, 3),
+        ),
+    )
+    net = cpm.compile_network(plan)
+    assert net.summary_percent == (0, 3)
+    spans = {0: 8 * D + 7, 3: 3 * D}
+    derived = cpm._with_summary_durations(plan, net, spans)
+    tasks = tuple(replace(t, duration=spans.get(i, t.duration)) for i, t in enumerate(plan.tasks))
+    fresh = cpm._compile(plan.replace(tasks=tasks))
+    for name in ("dur", "rem", "milestone", "level_of", "order"):
+        assert (getattr(derived, name) == getattr(fresh, name)).all(), name
+    for name in ("src", "dst", "type", "lag_work", "lag_elapsed"):
+        assert (getattr(derived.edges, name) == getattr(fresh.edges, name)).all(), name
+    assert derived.summary_ss_links == fresh.summary_ss_links
+    assert (derived.edges.lag_work != net.pristine.edges.lag_work).any()  # type: ignore[union-attr]

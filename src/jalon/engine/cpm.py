@@ -49,6 +49,7 @@ from jalon.engine.model import (
     LagKind,
     LinkType,
     Plan,
+    Progress,
     cycle_error,
     find_cycle,
     twenty_four_hours_calendar,
@@ -155,6 +156,19 @@ class Network:
     multi_calendar: tuple[MultiCalendarTask, ...] = ()
     # summary tasks that a link with a percent lag leaves from (their span is the duration)
     summary_percent: tuple[int, ...] = ()
+    # the links those lags are on: edge positions (before summary starts are resolved),
+    # their summary and percentage; the same for the summary start links
+    percent_edges: IntArray = field(default_factory=lambda: np.empty(0, np.int64))
+    percent_of: tuple[tuple[int, float], ...] = ()
+    percent_ss: tuple[tuple[int, int, float], ...] = ()
+    level_of: IntArray = field(default_factory=lambda: np.empty(0, np.int64))
+    # the network as compiled, before summary starts are resolved or spans refitted
+    pristine: Network | None = None
+    # levels of resolved networks, by the links added (shared by derived networks)
+    resolved_levels: dict[tuple[int, ...], tuple[IntArray, int]] = field(default_factory=dict)
+    # derived networks: the compiled plan's total duration, so that its horizon (and its
+    # calendar set) serves them too
+    dur_total: int | None = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -268,6 +282,7 @@ def _compile(plan: Plan) -> Network:
     l_work = np.zeros(n_links, dtype=np.int64)
     l_elapsed = np.zeros(n_links, dtype=np.int64)
     summary_percent: set[int] = set()
+    percent_link: dict[int, float] = {}  # link -> its percentage, links from summaries
     for i, lag in enumerate(lags):
         if lag.value == 0:
             continue
@@ -279,6 +294,7 @@ def _compile(plan: Plan) -> Network:
             l_work[i] = round(int(dur[l_src[i]]) * lag.value / 100)
             if is_summary[l_src[i]]:
                 summary_percent.add(int(l_src[i]))
+                percent_link[i] = lag.value
     keep = active[l_src] if n_links else np.zeros(0, dtype=bool)  # an inactive task drives nothing
     plain = keep & leaf[l_src] & leaf[l_dst]
     src: list[IntArray] = [l_src[plain]]
@@ -319,9 +335,13 @@ def _compile(plan: Plan) -> Network:
         return g
 
     extra: list[tuple[int, int, int, int, int]] = []
+    percent_extra: list[int] = []  # positions in ``extra`` of links with a summary's percent
+    percent_of: list[tuple[int, float]] = []
+    percent_ss: list[tuple[int, int, float]] = []
     for k in special.tolist():
         p, s, code = int(l_src[k]), int(l_dst[k]), int(l_type[k])
         work, elapsed = int(l_work[k]), int(l_elapsed[k])
+        before = len(summary_ss), len(extra)
         if leaf[p]:
             preds = [p]
         elif code in (_SS, _SF):
@@ -332,6 +352,9 @@ def _compile(plan: Plan) -> Network:
                     summary_ss.append((p, b, code, work, elapsed))
             else:
                 summary_ss.append((p, target, code, work, elapsed))
+            if k in percent_link:
+                value = percent_link[k]
+                percent_ss.extend((j, p, value) for j in range(before[0], len(summary_ss)))
             continue
         else:
             preds = leaves_under(p)
@@ -340,6 +363,9 @@ def _compile(plan: Plan) -> Network:
         else:
             succs = [s]
         extra.extend((a, b, code, work, elapsed) for a in preds for b in succs)
+        if k in percent_link:
+            percent_extra.extend(range(before[1], len(extra)))
+            percent_of.extend([(p, percent_link[k])] * (len(extra) - before[1]))
     n_nodes = n + len(gates)
     # gates feed the start of every direct child (child gates or leaves)
     for summary, g in list(gates.items()):
@@ -422,9 +448,68 @@ def _compile(plan: Plan) -> Network:
         summary_ss_links=summary_ss,
         multi_calendar=resolved.multi,
         summary_percent=tuple(sorted(summary_percent)),
+        percent_edges=np.array(percent_extra, dtype=np.int64) + len(src[0]),
+        percent_of=tuple(percent_of),
+        percent_ss=tuple(percent_ss),
     )
     _order_network(plan, net)
+    if summary_percent:
+        # kept as compiled: derived networks (summaries' spans) start from it
+        net.pristine = replace(
+            net, has_ff_in=has_ff_in.copy(), dur=net.dur.copy(), rem=net.rem.copy(), passes={}
+        )
     return net
+
+
+def _with_summary_durations(plan: Plan, net: Network, durations: dict[int, int]) -> Network:
+    """``net`` as compiled from ``plan`` with the summary tasks in ``durations`` given
+    those durations: the same network, but for the percent lags of the links that leave
+    them (and those summaries' own durations), so the levels are kept."""
+    base = net.pristine
+    assert base is not None
+    tasks = plan.tasks
+
+    def lag_of(summary: int, value: float) -> int:
+        return round(durations.get(summary, tasks[summary].duration) * value / 100)
+
+    e = base.edges
+    lag_work = e.lag_work.copy()
+    if base.percent_of:
+        lag_work[base.percent_edges] = [lag_of(i, v) for i, v in base.percent_of]
+    summary_ss = list(base.summary_ss_links)
+    for j, i, v in base.percent_ss:
+        p, target, code, _, elapsed = summary_ss[j]
+        summary_ss[j] = (p, target, code, lag_of(i, v), elapsed)
+    dur, rem, milestone = base.dur.copy(), base.rem.copy(), base.milestone.copy()
+    for i, d in durations.items():
+        dur[i] = d
+        rem[i] = _remaining(tasks[i].progress, d)
+        milestone[i] = d == 0
+    derived = replace(
+        base,
+        edges=_Edges(e.src, e.dst, e.type, lag_work, e.lag_elapsed),
+        dur=dur,
+        rem=rem,
+        milestone=milestone,
+        has_ff_in=base.has_ff_in.copy(),
+        summary_ss_links=summary_ss,
+        passes={},
+        pristine=None,
+        dur_total=int(base.dur.sum()),
+    )
+    _order_network(plan, derived, (base.level_of, base.levels))
+    return derived
+
+
+def _remaining(prog: Progress, duration: int) -> int:
+    """Remaining working minutes of a task of ``duration`` with progress ``prog``."""
+    if prog is NO_PROGRESS or prog.actual_start is None:
+        return duration
+    if prog.actual_finish is not None:
+        return 0
+    if prog.remaining_minutes is not None:
+        return int(prog.remaining_minutes)
+    return round(duration * (100 - prog.percent_complete) / 100)
 
 
 def _with_spans(dur: IntArray, spans: dict[int, int]) -> IntArray:
@@ -454,10 +539,11 @@ def _empty_pass() -> _Pass:
     )
 
 
-def _order_network(plan: Plan, net: Network) -> None:
-    """Sort nodes into levels and build both passes' link tables (in place)."""
+def _order_network(plan: Plan, net: Network, known: tuple[IntArray, int] | None = None) -> None:
+    """Sort nodes into levels (unless ``known``) and build both passes' link tables."""
     e = net.edges
-    level_of, levels = _levels(plan, net.n_nodes, e.src, e.dst)
+    level_of, levels = _levels(plan, net.n_nodes, e.src, e.dst) if known is None else known
+    net.level_of = level_of
     order = np.argsort(level_of, kind="stable").astype(np.int64)
     pos = np.empty_like(order)
     pos[order] = np.arange(len(order), dtype=np.int64)
@@ -512,7 +598,7 @@ def _make_pass(
     level_simple = np.ones(levels, dtype=bool)
     nonsimple = np.flatnonzero(~simple_sorted).astype(np.int64)
     if nonsimple.size:
-        level_simple[np.unique(lvl[nonsimple])] = False
+        level_simple[lvl[nonsimple]] = False
     return _Pass(
         src=src[order],
         dst=dst[order],
@@ -567,13 +653,25 @@ def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[Int
             break
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
         targets = succ[offsets]
-        uniq, cnt = np.unique(targets, return_counts=True)
+        uniq, cnt = _unique(targets, counts=True)
         indeg[uniq] -= cnt
         frontier = uniq[indeg[uniq] == 0]
         level += 1
     if seen < n_nodes:
         _raise_cycle(plan, src, dst, indeg)
     return level_of, int(level_of.max()) + 1
+
+
+def _unique(a: IntArray, counts: bool = False) -> Any:
+    """``np.unique`` by sorting (NumPy's hash-based unique is several times slower on the
+    integer arrays met here); with ``counts``, also how often each value occurs."""
+    a = np.sort(a)
+    first = np.ones(len(a), dtype=bool)
+    np.not_equal(a[1:], a[:-1], out=first[1:])
+    if not counts:
+        return a[first]
+    at = np.flatnonzero(first)
+    return a[at], np.diff(np.append(at, len(a)))
 
 
 def _raise_cycle(plan: Plan, src: IntArray, dst: IntArray, indeg: IntArray) -> None:
@@ -644,7 +742,8 @@ def _calendar_set(plan: Plan, net: Network, first: dt.date, last: dt.date) -> Ca
     specs[ELAPSED_CALENDAR] = twenty_four_hours_calendar(ELAPSED_CALENDAR)
     with_derived_calendars(specs, net.cal_names, first, last)
     cs = CalendarSet(specs, net.cal_names, first, last)
-    used = {net.cal_names[k] for k in np.unique(net.node_cal).tolist()}
+    counts = np.bincount(net.node_cal, minlength=len(net.cal_names))
+    used = {net.cal_names[k] for k in np.flatnonzero(counts).tolist()}
     for name in cs.empty:
         if name in used:
             raise ValidationError(f"calendar '{name}' has no working time", field="calendar")
@@ -667,19 +766,21 @@ def schedule(
     # a plan whose summary spans feed percent lags: start from the spans found last time
     settled = plan.__dict__.get(_SETTLED)
     if settled is not None and settled[0] == (status_date, critical_slack):
-        derived: Plan = settled[1]
-        result = _schedule_with_spans(derived, status_date, critical_slack)
-        if not _stale_summary_spans(derived, result):
-            return replace(result, plan=plan)
-    result = _schedule_with_spans(plan, status_date, critical_slack)
-    return _summary_percent_lags(plan, result, status_date, critical_slack)
+        derived: Network = settled[1]
+        durations: dict[int, int] = settled[2]
+        result = _schedule_with_spans(plan, derived, status_date, critical_slack)
+        if not _stale_summary_spans(plan, durations, result):
+            return result
+    net = compile_network(plan)
+    result = _schedule_with_spans(plan, net, status_date, critical_slack)
+    return _summary_percent_lags(plan, net, result, status_date, critical_slack)
 
 
 def _schedule_with_spans(
-    plan: Plan, status_date: dt.datetime | None, critical_slack: int | None
+    plan: Plan, net: Network, status_date: dt.datetime | None, critical_slack: int | None
 ) -> Schedule:
-    """One schedule of ``plan`` as given (summary durations taken from the plan)."""
-    net = compile_network(plan)
+    """One schedule of ``plan`` on ``net`` (compiled from it, or derived with summaries'
+    spans)."""
     status = status_date or plan.status_date
     threshold = plan.critical_slack_limit if critical_slack is None else critical_slack
     dates = [plan.start] + ([plan.finish] if plan.finish else [])
@@ -698,7 +799,8 @@ def _schedule_with_spans(
             dates.append(from_minutes(int(valid.max())))
     first = min(dates).date() - dt.timedelta(days=370)
     # a horizon wide enough for most plans; doubled until no date falls outside it
-    span_days = max(10 * 366, int(net.dur.sum() // max(plan.minutes_per_day, 1) // 20))
+    total = int(net.dur.sum()) if net.dur_total is None else net.dur_total
+    span_days = max(10 * 366, total // max(plan.minutes_per_day, 1) // 20)
     last = max(dates).date() + dt.timedelta(days=min(span_days, 40 * 366))
     for _ in range(12):
         cs = _calendar_set(plan, net, first, last)
@@ -707,7 +809,6 @@ def _schedule_with_spans(
             result = _refit_spans(plan, net, cs, status, threshold, result)
         if result is not None:
             return result
-        net = compile_network(plan)  # summary links may have been resolved meanwhile
         span = (last - first).days
         first -= dt.timedelta(days=min(span // 2, 3650))
         last += dt.timedelta(days=span)
@@ -716,39 +817,44 @@ def _schedule_with_spans(
     raise ValidationError("the schedule runs beyond the year 9000", field="start")
 
 
-_SETTLED = "_summary_percent_settled"  # plan attribute: (arguments, plan with the spans)
+# plan attribute: (arguments, network with the summaries' spans, those spans)
+_SETTLED = "_summary_percent_settled"
 
 
-def _stale_summary_spans(plan: Plan, result: Schedule) -> dict[int, int]:
-    """Summary tasks with a percent-lag link whose span differs from their duration."""
+def _stale_summary_spans(plan: Plan, durations: dict[int, int], result: Schedule) -> dict[int, int]:
+    """Summary tasks with a percent-lag link whose span differs from their duration
+    (``durations`` where given, else the plan's)."""
     spans = {i: int(result.duration[i]) for i in compile_network(plan).summary_percent}
-    return {i: s for i, s in spans.items() if plan.tasks[i].duration != s}
+    return {i: s for i, s in spans.items() if durations.get(i, plan.tasks[i].duration) != s}
 
 
 def _summary_percent_lags(
-    plan: Plan, result: Schedule, status_date: dt.datetime | None, critical_slack: int | None
+    plan: Plan,
+    net: Network,
+    result: Schedule,
+    status_date: dt.datetime | None,
+    critical_slack: int | None,
 ) -> Schedule:
     """A percent lag is a share of its predecessor's duration; a summary task's duration
     is the span of its subtasks (MS Project), known once they are scheduled. When a link
     with a percent lag leaves a summary whose span differs from the duration the plan
     gives it, the plan is scheduled again with the spans (once per summary in a chain;
-    a span that keeps moving, through the late dates of ALAP subtasks, is left so).
-    The plan with the spans is kept on ``plan``, so that scheduling it again costs one
-    pass over a compiled network rather than a compile per call."""
-    current = plan
-    for _ in range(len(compile_network(plan).summary_percent) + 1):
-        stale = _stale_summary_spans(current, result)
+    a span that keeps moving, through the late dates of ALAP subtasks, is left so), on a
+    network derived from the compiled one: only those links' lags and the summaries'
+    durations change, so nothing is compiled again. The derived network is kept on
+    ``plan``, so that scheduling it again costs one pass."""
+    durations: dict[int, int] = {}
+    current = net
+    for _ in range(len(net.summary_percent) + 1):
+        stale = _stale_summary_spans(plan, durations, result)
         if not stale:
             break
-        tasks = list(current.tasks)
-        for i, span in stale.items():
-            tasks[i] = replace(tasks[i], duration=span)
-        current = current.replace(tasks=tuple(tasks))
-        result = _schedule_with_spans(current, status_date, critical_slack)
-    if current is plan:
-        return result
-    plan.__dict__[_SETTLED] = ((status_date, critical_slack), current)
-    return replace(result, plan=plan)
+        durations = {**durations, **stale}
+        current = _with_summary_durations(plan, net, durations)
+        result = _schedule_with_spans(plan, current, status_date, critical_slack)
+    if current is not net:
+        plan.__dict__[_SETTLED] = ((status_date, critical_slack), current, durations)
+    return result
 
 
 def _refit_spans(
@@ -879,7 +985,7 @@ def _static(net: Network) -> _Static:
         force=np.where(is_ms, 0, 1).astype(np.int64),
         clear=np.where(dur2 > 0, -2, -1).astype(np.int64),
         dated=dated,
-        by_type={int(t): dated[ctype[dated] == t] for t in np.unique(ctype[dated]).tolist()},
+        by_type={int(t): dated[ctype[dated] == t] for t in _unique(ctype[dated]).tolist()},
         fixed=(ctype == ConstraintType.MSO) | (ctype == ConstraintType.MFO),
         delay_idx=np.flatnonzero(net.delay[o] > 0),
         ff_in=np.flatnonzero(net.has_ff_in[o]),
@@ -1049,7 +1155,6 @@ def _schedule_on(
     passes = net.passes
     if "forward" not in passes:
         passes["forward"] = _Forward(net, inp)
-        passes["backward"] = _Backward(net, inp)
     fw = passes["forward"].bind(cs, inp)
     K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     if net.summary_ss_links:
@@ -1067,6 +1172,8 @@ def _schedule_on(
     else:
         pf_time = _extremes(keys, stat, K[N:], np.maximum, active)[1] if active.any() else ps
     pf_key = _per_calendar(keys, stat, pf_time, finish=True)
+    if "backward" not in passes:  # not built before summary starts are resolved
+        passes["backward"] = _Backward(net, inp)
     bw = passes["backward"].bind(cs, keys, inp, pf_key)
     ls, lf = bw.run()
     lb, ub = inp.lb, inp.ub
@@ -1185,7 +1292,13 @@ def _resolve_summary_starts(plan: Plan, net: Network, es_level_order: IntArray) 
     )
     net.has_ff_in[net.edges.dst[net.edges.type == _FF]] = True
     net.summary_ss_links = []
-    _order_network(plan, net)
+    # the networks derived from one compile (summaries' spans) often resolve to the same
+    # links: their levels are found once
+    added = (*src, *dst)
+    known = net.resolved_levels.get(added)
+    _order_network(plan, net, known)
+    if known is None:
+        net.resolved_levels[added] = (net.level_of, net.levels)
 
 
 def _leaves(net: Network, summary: int) -> list[int]:
@@ -1359,7 +1472,7 @@ def _pair_tables(
         k = np.searchsorted(s1, T, side="left") - 1
         ok = (k >= 0) & (e1[np.maximum(k, 0)] >= T)
         k, T = k[ok], T[ok]
-        starts = np.unique(np.concatenate(([2 * cum1[0]], 2 * cum1 + 1, 2 * (cum1[k] + T - s1[k]))))
+        starts = _unique(np.concatenate(([2 * cum1[0]], 2 * cum1 + 1, 2 * (cum1[k] + T - s1[k]))))
         last = 2 * (cum1[-1] + cs.lens[b1 - 1])
         ends = np.append(starts[1:] - 1, last)
         t_s = conv.time_of(starts)
