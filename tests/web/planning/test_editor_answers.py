@@ -213,3 +213,20 @@ def test_selectors_restricted_to_tasks_agree_with_the_whole(setup: Any, admin: A
         bar for bar in selectors.gantt_tasks(project=project, user=admin) if bar["pk"] in some
     ]
     assert selectors.gantt_tasks(project=project, user=admin, tasks=some) == whole_bars
+
+
+def test_a_members_answer_keeps_their_cells_editable(project_roles: dict[str, Any]) -> None:
+    project, member = project_roles["project"], project_roles["member"]
+    design = Task.objects.get(project=project, uid=2)  # assigned to the member
+    client = Client()
+    client.force_login(member)
+    response = post_cell(client, project, design, "percent_complete", "30")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert design.pk in row_ids(html)
+    row = re.search(rf'<tr id="task-{design.pk}".*?</tr>', html, re.S)
+    assert row is not None
+    percent = re.search(r'<input name="percent_complete"[^>]*>', row.group(0))
+    assert percent is not None and 'value="30"' in percent.group(0)
+    assert "readonly" not in percent.group(0)
+    assert re.search(r'<input name="name"[^>]*readonly', row.group(0))
