@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from jalon.engine.cpm import schedule
 from jalon.engine.errors import FormatError
-from jalon.engine.model import Plan
+from jalon.engine.model import Plan, WorkPeriod
 from jalon.io import mpxj_bridge
 from jalon.io.importers import import_bytes, import_file
 from jalon.io.mpxj_bridge import INSTALL_HINT, read_mpxj, read_mpxj_with_dates
@@ -155,16 +155,64 @@ def test_mpxj_and_the_mspdi_reader_read_the_same_plan(jvm: None, path: Path) -> 
     with path.open("rb") as stream:
         ours = read_mspdi(stream, str(path))
     bridged = read_mpxj(path).plan
-    a, b = _rates(bridged), _rates(ours)
+    (a, a_work), (b, b_work) = _contours_apart(_rates(bridged)), _contours_apart(_rates(ours))
     assert a.tasks == b.tasks
     assert _links(a) == _links(b)
     assert a.resources == b.resources
     assert collections.Counter(a.assignments) == collections.Counter(b.assignments)
+    assert a_work.keys() == b_work.keys()
+    for key, (calendar, periods) in b_work.items():
+        _same_timephased_work(ours, calendar, a_work[key][1], periods, key)
     assert _calendars(a) == _calendars(b)
     assert a.baselines == b.baselines
     for key in ("start", "finish", "calendar", "minutes_per_day", "minutes_per_week",
                 "days_per_month", "status_date", "critical_slack_limit"):  # fmt: skip
         assert getattr(a, key) == getattr(b, key), key
+
+
+Contours = dict[tuple[Any, ...], tuple[str, tuple[WorkPeriod, ...]]]
+
+
+def _contours_apart(plan: Plan) -> tuple[Plan, Contours]:
+    """The plan without its timephased work, and that work by task / assignment with the
+    calendar it is done on."""
+    calendars = {r.uid: r.calendar or plan.calendar for r in plan.resources}
+    work: Contours = {}
+    for t in plan.tasks:
+        if t.contour:
+            work["task", t.uid] = (t.calendar or plan.calendar, t.contour)
+    for x in plan.assignments:
+        if x.contour:
+            work["assignment", x.task, x.resource, x.uid] = (calendars[x.resource], x.contour)
+    tasks = tuple(dataclasses.replace(t, contour=()) for t in plan.tasks)
+    assignments = tuple(dataclasses.replace(x, contour=()) for x in plan.assignments)
+    return plan.replace(tasks=tasks, assignments=assignments), work
+
+
+def _same_timephased_work(
+    plan: Plan,
+    calendar: str,
+    bridged: tuple[WorkPeriod, ...],
+    ours: tuple[WorkPeriod, ...],
+    key: tuple[Any, ...],
+) -> None:
+    """MPXJ keeps an MSPDI file's timephased rows except those without a value, which MS
+    Project writes over non-working time (nights, lunch breaks, weekends): the bridge's
+    periods are the MSPDI reader's in the same order, less such rows lying between two
+    kept periods. Same total work, same span, same pauses (rows of 0 work in working time).
+    """
+    from jalon.engine.calendar import CalendarSet
+
+    kept = set(bridged)
+    left_out = [p for p in ours if p not in kept]
+    assert [p for p in ours if p in kept] == list(bridged), key
+    assert len(bridged) + len(left_out) == len(ours), key  # no period twice
+    first, last = ours[0].start.date(), ours[-1].finish.date()
+    hours = CalendarSet(plan.calendar_specs, [calendar], first, last).calendar(calendar)
+    for p in left_out:
+        assert p.work == 0, (key, p)
+        assert hours.working_minutes(p.start, p.finish) == 0, (key, p)
+        assert bridged[0].start < p.start and p.finish < bridged[-1].finish, (key, p)
 
 
 def _calendars(plan: Plan) -> dict[str, Any]:
@@ -318,6 +366,35 @@ def test_scheduling_an_mpx_file_gives_ms_projects_days(jvm: None) -> None:
     same, total = _agreement(paths, day_only=True)
     print(f".mpx: {same}/{total} task start and finish days equal to MS Project's")
     assert total > 0 and same / total >= 0.95
+
+
+def _edited_work_files() -> list[Path]:
+    """MS Project files with work edited by hand (contoured assignments, split tasks)."""
+    return [p for p in MSPDI_FILES if b"<WorkContour>8</WorkContour>" in p.read_bytes()]
+
+
+EDITED_WORK_FILES = _edited_work_files()
+
+
+@pytest.mark.mpxj
+@_params(EDITED_WORK_FILES)
+def test_split_and_hand_edited_work_read_by_mpxj_gives_ms_projects_dates(
+    jvm: None, path: Path
+) -> None:
+    # the data hold no .mpp with splits or edited work: the bridge maps what MPXJ reads
+    # from these MSPDI saves with the same code as an .mpp's (MPXJ's ResourceAssignment)
+    result, stored = read_mpxj_with_dates(path)
+    plan = result.plan
+    edited = {t.uid for t in plan.tasks if t.contour} | {
+        a.task for a in plan.assignments if a.contour
+    }
+    assert edited
+    got = {t.uid: (t.start, t.finish) for t in schedule(plan).tasks}
+    wrong = {
+        uid: (got[uid], dates) for uid, dates in stored.items() if uid in got and got[uid] != dates
+    }
+    assert not wrong
+    assert edited <= stored.keys()
 
 
 # -- bytes and paths, and files MPXJ writes -----------------------------------------------

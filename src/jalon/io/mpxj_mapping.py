@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from jalon.engine.model import (
     ResourceType,
     Task,
     WorkingTime,
+    WorkPeriod,
 )
 
 # file type as MPXJ reports it -> the format name used by jalon.io.importers
@@ -146,6 +147,8 @@ class Mapper:
     stored: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = field(default_factory=dict)
     format: str = "mpxj"
     rate_date: Any = None
+    # work edited by hand that no resource does (a split task's own work), by task uid
+    task_contours: dict[int, tuple[WorkPeriod, ...]] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -168,11 +171,14 @@ class Mapper:
         self.minutes_per_year = int(_num(props.getMinutesPerYear(), 0)) or (
             self.minutes_per_month * 12
         )
-        self.populated = {
-            _str(f.name())
-            for f in self.project.getPopulatedFields()
-            if _str(f.getClass().getSimpleName()) == "TaskField"
-        }
+        self.populated: set[str] = set()
+        self.assignment_fields: set[str] = set()
+        for f in self.project.getPopulatedFields():
+            kind = _str(f.getClass().getSimpleName())
+            if kind == "TaskField":
+                self.populated.add(_str(f.name()))
+            elif kind == "AssignmentField":
+                self.assignment_fields.add(_str(f.name()))
         self.rate_date = props.getStartDate()
         calendars, by_uid = self.calendars()
         self.calendar_names = by_uid
@@ -184,6 +190,8 @@ class Mapper:
         tasks, links, baselines = self.tasks()
         resources = self.resources()
         assignments = self.assignments({t.uid: t.duration for t in tasks}, resources)
+        if self.task_contours:  # split tasks without resources
+            tasks = [replace(t, contour=self.task_contours.get(t.uid, ())) for t in tasks]
 
         start = _datetime(props.getStartDate()) or _datetime(props.getPlannedStart())
         if start is None:
@@ -763,14 +771,28 @@ class Mapper:
         known = {r.uid for r in resources}
         out = []
         skipped = 0
+        # a contour is asked for only when the file has some; timephased work only for
+        # assignments whose work was edited by hand (MS Project's "contoured")
+        contours = self.has_assignment_field("WORK_CONTOUR")
         for a in self.project.getResourceAssignments():
             task, resource = a.getTask(), a.getResource()
-            if task is None or resource is None:
-                continue  # MS Project's "unassigned" rows
-            task_uid, resource_uid = task.getUniqueID(), resource.getUniqueID()
-            if task_uid is None or resource_uid is None:
+            task_uid = None if task is None else task.getUniqueID()
+            if task_uid is None:
                 continue
-            t_uid, r_uid = int(task_uid), int(resource_uid)
+            t_uid = int(task_uid)
+            if resource is None:
+                # MS Project's "unassigned" rows (resource uid -65535, which MPXJ reads as
+                # no resource) hold the work of a split task without resources
+                r_uid = a.getResourceUniqueID()
+                if t_uid in durations and contours and (r_uid is None or int(r_uid) < 0):
+                    contour = self.contour(a)
+                    if contour:
+                        self.task_contours[t_uid] = contour
+                continue
+            resource_uid = resource.getUniqueID()
+            if resource_uid is None:
+                continue
+            r_uid = int(resource_uid)
             if t_uid not in durations or r_uid not in known:
                 skipped += 1
                 continue
@@ -792,11 +814,44 @@ class Mapper:
                     work=work_minutes,
                     actual_work=max(0, actual[0]) if actual else 0,
                     uid=None if uid is None else int(uid),
+                    contour=self.contour(a) if contours else (),
                 )
             )
         if skipped:
             self.ignore(f"{skipped} assignment(s) of tasks or resources left out")
         return out
+
+    def has_assignment_field(self, field_name: str) -> bool:
+        return field_name in self.assignment_fields
+
+    def contour(self, a: Any) -> tuple[WorkPeriod, ...]:
+        """Timephased work (remaining and actual) of an assignment edited by hand, in time
+        order; () for any other work contour.
+
+        MPXJ's raw timephased work: the periods as the file holds them, not the day-by-day
+        periods MPXJ derives from them. From an MSPDI file these are its rows less those
+        without a value (MS Project writes them over non-working time); the engine takes
+        from them the first start, the end of the last period with work and the working
+        time in between, which those rows do not change.
+        """
+        kind = a.getWorkContour()
+        if kind is None or not bool(kind.isContourManual()):
+            return ()
+        periods = []
+        for rows in (
+            a.getRawTimephasedRemainingRegularWork(),
+            a.getRawTimephasedActualRegularWork(),
+        ):
+            if rows is None:
+                continue
+            for row in rows:
+                start, finish = _datetime(row.getStart()), _datetime(row.getFinish())
+                if start is None or finish is None or finish < start:
+                    continue
+                work = self.duration_minutes(row.getTotalAmount())
+                periods.append(WorkPeriod(start, finish, max(work[0], 0) if work else 0))
+        periods.sort(key=lambda p: (p.start, p.finish))
+        return tuple(periods)
 
 
 # Java enum class (its JPype wrapper) -> constant names by ordinal
