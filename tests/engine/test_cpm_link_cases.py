@@ -82,6 +82,21 @@ def test_percent_lag_from_a_summary_ignores_a_stale_summary_duration() -> None:
     assert dates(stale, 4) == (at(15, 15), at(20, 10))
 
 
+def test_percent_lag_from_a_summary_of_several_subtasks() -> None:
+    # summary 1 spans 2 then 3: Mon 4 08:00 - Tue 19 12:00, 11.5 days; 75 % of it is
+    # 69 h, to Mon Feb 1 09:00 (MPXJ takes 75 % of each subtask instead: Mon 25 10:00)
+    plan = plan_of(
+        task(1, 0),
+        task(2, 6.5, parent=1),
+        task(3, 5, parent=1),
+        task(4, 0),
+        task(5, 1, parent=4),
+        links=(Link(2, 3), Link(1, 4, LinkType.FS, Lag(75, LagKind.PERCENT))),
+    )
+    assert schedule(plan).task(1).duration == 11.5 * D
+    assert dates(plan, 5) == (dt.datetime(2027, 2, 1, 9), dt.datetime(2027, 2, 2, 9))
+
+
 def test_percent_lags_from_summaries_in_a_chain() -> None:
     # 1 (6.5 d) -100 %-> 3 (its subtask 2.5 d) -100 %-> 5: each summary's span is known
     # once the one before it is scheduled
