@@ -397,6 +397,39 @@ def test_split_and_hand_edited_work_read_by_mpxj_gives_ms_projects_dates(
     assert edited <= stored.keys()
 
 
+@pytest.mark.mpxj
+def test_split_and_edited_work_written_by_jalon_come_back_through_mpxj(
+    jvm: None, tmp_path: Path
+) -> None:
+    from jalon.engine.model import Assignment, Resource, Task
+
+    def at(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2027, 1, day, hour)
+
+    # 2 days of work, a pause of 1 working day (written with 0 minutes), 1 more day
+    split = (
+        WorkPeriod(at(4, 8), at(5, 17), 960),
+        WorkPeriod(at(5, 17), at(6, 17), 0),
+        WorkPeriod(at(6, 17), at(7, 17), 480),
+    )
+    plan = Plan(
+        "Edited",
+        at(4, 8),
+        tasks=(Task(1, "Split", 1440, contour=split), Task(2, "Edited", 1440),
+               Task(3, "Flat", 1440)),
+        resources=(Resource(1, "Ann"), Resource(2, "Bob")),
+        assignments=(Assignment(2, 1, contour=split), Assignment(3, 2)),
+    )  # fmt: skip
+    path = tmp_path / "edited.xml"
+    with path.open("wb") as stream:
+        write_mspdi(plan, schedule(plan), stream)
+    back = read_mpxj(path).plan
+    assert [t.contour for t in back.tasks] == [split, (), ()]
+    assert {a.task: a.contour for a in back.assignments} == {2: split, 3: ()}
+    finish = {t.uid: t.finish for t in schedule(back).tasks}
+    assert finish == {1: at(7, 17), 2: at(7, 17), 3: at(6, 17)}
+
+
 # -- bytes and paths, and files MPXJ writes -----------------------------------------------
 
 
