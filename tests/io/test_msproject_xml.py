@@ -408,6 +408,90 @@ def test_a_bad_value_names_the_task_the_element_and_the_line(
     assert info.value.line == line
 
 
+@pytest.mark.parametrize(
+    ("child", "element", "value", "expected"),
+    [
+        ("PredecessorLink", "Type", "7", "0=FF, 1=FS, 2=SF or 3=SS"),
+        ("PredecessorLink", "LinkLag", "soon", "a number"),
+        ("PredecessorLink", "LagFormat", "days", "an integer"),
+        ("PredecessorLink", "CrossProject", "2", "0 or 1"),
+        ("PredecessorLink", "PredecessorUID", "one", "an integer"),
+        ("Baseline", "Start", "tomorrow", "a date like 2024-01-31T08:00:00"),
+        ("Baseline", "Duration", "-PT1H0M0S", "a duration may not be negative"),
+        ("Baseline", "Cost", "cheap", "a number"),
+    ],
+)
+def test_a_bad_value_in_a_link_or_baseline_names_the_task_and_the_line(
+    child: str, element: str, value: str, expected: str
+) -> None:
+    fields = {"PredecessorUID": "1", element: value}
+    body = "".join(f"\n<{tag}>{text}</{tag}>" for tag, text in fields.items())
+    text = document(
+        "<UID>1</UID><Name>Ok</Name>",
+        f"<UID>7</UID><Name>Design</Name><{child}>{body}</{child}>",
+    )
+    with pytest.raises(FormatError) as info:
+        read_text(text, name="plan.xml")
+    message = str(info.value)
+    assert f"task uid 7 'Design': <{element}> has a bad value '{value}' ({expected})" in message
+    line = next(
+        i
+        for i, text_line in enumerate(text.splitlines(), 1)
+        if text_line.startswith(f"<{element}>{value}")
+    )
+    assert info.value.line == line
+
+
+def test_the_same_bad_value_twice_names_its_first_task() -> None:
+    # a value is converted once per file: the error still names the first task that has it
+    text = document(
+        "<UID>1</UID><Name>A</Name><Duration>PT8H0M0S</Duration>",
+        "<UID>2</UID><Name>B</Name><Duration>eight</Duration>",
+        "<UID>3</UID><Name>C</Name><Duration>eight</Duration>",
+    )
+    with pytest.raises(FormatError, match=r"task uid 2 'B': <Duration> has a bad value 'eight'"):
+        read_text(text)
+
+
+def test_a_bad_uid_names_the_element() -> None:
+    with pytest.raises(FormatError, match=r"task: <UID> has a bad value 'x1' \(an integer\)"):
+        read_text(document("<UID>x1</UID><Name>A</Name>"))
+    # a whole number written as a decimal is a uid
+    assert [t.uid for t in read_text(document("<UID>4.0</UID><Name>A</Name>")).tasks] == [4]
+
+
+def test_fields_of_nested_elements_are_not_the_tasks_own() -> None:
+    # Start, Finish, Duration, Type and UID also name fields of a task's baselines,
+    # timephased data and links, which come after the task's own: each value goes to the
+    # element it belongs to
+    baseline = (
+        "<Baseline><Number>0</Number><Start>2025-01-06T08:00:00</Start>"
+        "<Finish>2025-01-07T17:00:00</Finish><Duration>PT16H0M0S</Duration></Baseline>"
+    )
+    timephased = (
+        "<TimephasedData><Type>1</Type><UID>9</UID><Start>2025-02-03T08:00:00</Start>"
+        "<Finish>2025-02-04T08:00:00</Finish><Value>PT8H0M0S</Value></TimephasedData>"
+    )
+    link = "<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>3</Type></PredecessorLink>"
+    extended = "<ExtendedAttribute><FieldID>188743731</FieldID><DurationFormat>5</DurationFormat>"
+    plan = read_text(
+        document(
+            "<UID>1</UID><Name>A</Name><Duration>PT8H0M0S</Duration>",
+            "<UID>2</UID><Name>B</Name><Type>1</Type><Duration>PT24H0M0S</Duration>"
+            "<DurationFormat>7</DurationFormat><Manual>1</Manual>"
+            "<Start>2025-03-04T08:00:00</Start><Finish>2025-03-06T17:00:00</Finish>"
+            f"{link}{extended}</ExtendedAttribute>{baseline}{timephased}",
+        )
+    )
+    task = plan.task(2)
+    assert (task.duration, task.duration_unit, task.manual) == (1440, DurationUnit.DAY, True)
+    assert (task.start, task.finish) == (dt.datetime(2025, 3, 4, 8), dt.datetime(2025, 3, 6, 17))
+    assert [(x.predecessor, x.successor, x.type) for x in plan.links] == [(1, 2, LinkType.SS)]
+    (saved,) = plan.baselines
+    assert saved.tasks[2].start == dt.datetime(2025, 1, 6, 8)
+    assert saved.tasks[2].duration == 960
+
+
 def test_a_link_to_a_missing_task_names_the_task() -> None:
     link = "<PredecessorLink><PredecessorUID>99</PredecessorUID></PredecessorLink>"
     with pytest.raises(FormatError, match=r"task uid 2 'B': predecessor uid 99 does not exist"):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from typing import BinaryIO, TypeVar
 
 from lxml import etree
 
 from jalon.engine.errors import FormatError, PlanError
 from jalon.engine.model import (
+    ASAP,
     DATED_CONSTRAINTS,
+    NO_PROGRESS,
     STANDARD_DAY,
     Assignment,
     Baseline,
@@ -46,18 +47,25 @@ from jalon.io.msproject_xml._codes import (
     base_code,
     day_type_to_weekday,
 )
+from jalon.io.msproject_xml._values import (
+    BadValueError,
+    Memo,
+    NotAValueError,
+    Row,
+    Texts,
+    rows,
+    to_clock,
+    to_date,
+    to_duration,
+    to_flag,
+    to_float,
+    to_int,
+    to_minutes,
+)
 
 Element = etree._Element
+T = TypeVar("T")
 
-_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
-_DURATION_RE = re.compile(
-    rf"(-)?P(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
-    rf"(?:T(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?"
-)
-_PLAIN_DURATION_RE = re.compile(r"PT(\d+)H(\d+)M(\d+)S")  # what MS Project writes
-# minutes per component of an xsd:duration (a day is 24 hours, as in XML Schema)
-_DURATION_SCALE = (525600.0, 43200.0, 10080.0, 1440.0, 60.0, 1.0, 1 / 60)
-_TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d*)?)?")
 
 # the children read from the big, repeated elements: lxml skips the others in C
 _TASK_TAGS = [
@@ -123,6 +131,8 @@ _RESOURCE_TAGS = [
     "EmailAddress",
     "Group",
 ]
+_LINK_TAGS = ["PredecessorUID", "Type", "CrossProject", "LinkLag", "LagFormat"]
+_BASELINE_TAGS = ["Number", "Start", "Finish", "Duration", "Work", "Cost"]
 _ASSIGNMENT_TAGS = ["UID", "TaskUID", "ResourceUID", "Units", "Work", "ActualWork", "WorkContour"]
 _TIMEPHASED_TAGS = ["Type", "Start", "Finish", "Value"]
 _CONTOURED = 8  # WorkContour: work edited by hand (its timephased data is the input)
@@ -169,6 +179,7 @@ def parse(stream: BinaryIO, name: str) -> Document:
         no_network=True,
         remove_comments=True,
         remove_pis=True,
+        remove_blank_text=True,  # the indentation between elements: fewer nodes to walk
         huge_tree=True,
     )
     try:
@@ -209,14 +220,75 @@ def _last_day(first: dt.datetime, last: dt.datetime) -> dt.date:
     return max(day, first.date())
 
 
-@dataclass(slots=True)
-class _PendingLink:
-    successor: int
-    predecessor: int
-    type: LinkType
-    lag: Lag
-    element: Element
-    who: str
+def _task_who(uid: int, label: str) -> str:
+    return f"task uid {uid} '{label}'" if label else f"task uid {uid}"
+
+
+def _uid(text: str | None, memo: Memo[int | None]) -> int | None:
+    """A uid: each one is different, so converted directly (the memo for the rest)."""
+    if text is not None:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    return memo[text]  # no element, a blank, "3.0", or the error naming the field
+
+
+def _constraint_type(text: str) -> ConstraintType:
+    code = to_int(text)
+    if not 0 <= code <= 7:
+        raise NotAValueError("0 to 7")
+    return ConstraintType(code)
+
+
+def _link_type(text: str) -> LinkType:
+    code = to_int(text)
+    if code not in LINK_TYPES:
+        raise NotAValueError("0=FF, 1=FS, 2=SF or 3=SS")
+    return LINK_TYPES[code]
+
+
+class _TaskValues:
+    """The values of one file's task, link and baseline fields, by text (see Memo)."""
+
+    def __init__(self) -> None:
+        self.uid: Memo[int | None] = Memo("UID", to_int, None)
+        self.is_null = Memo("IsNull", to_flag, False)
+        self.level = Memo("OutlineLevel", to_int, 1)
+        self.start: Memo[dt.datetime | None] = Memo("Start", to_date, None)
+        self.finish: Memo[dt.datetime | None] = Memo("Finish", to_date, None)
+        self.manual = Memo("Manual", to_flag, False)
+        self.manual_start: Memo[dt.datetime | None] = Memo("ManualStart", to_date, None)
+        self.manual_finish: Memo[dt.datetime | None] = Memo("ManualFinish", to_date, None)
+        self.duration: Memo[int | None] = Memo("Duration", to_duration, None)
+        self.duration_format: Memo[int | None] = Memo("DurationFormat", to_int, None)
+        self.milestone: Memo[bool | None] = Memo("Milestone", to_flag, None)
+        self.constraint_type = Memo("ConstraintType", _constraint_type, ConstraintType.ASAP)
+        self.constraint_date: Memo[dt.datetime | None] = Memo("ConstraintDate", to_date, None)
+        self.constraints: dict[tuple[ConstraintType, dt.datetime | None], Constraint] = {}
+        self.percent = Memo("PercentComplete", to_float, 0.0)
+        self.remaining: Memo[int | None] = Memo("RemainingDuration", to_duration, None)
+        self.calendar_uid: Memo[int | None] = Memo("CalendarUID", to_int, None)
+        self.deadline: Memo[dt.datetime | None] = Memo("Deadline", to_date, None)
+        self.active = Memo("Active", to_flag, True)
+        self.actual_start: Memo[dt.datetime | None] = Memo("ActualStart", to_date, None)
+        self.actual_finish: Memo[dt.datetime | None] = Memo("ActualFinish", to_date, None)
+        self.priority = Memo("Priority", to_int, 500)
+        self.leveling_delay = Memo("LevelingDelay", to_float, 0.0)
+        # PredecessorLink
+        self.cross_project = Memo("CrossProject", to_flag, False)
+        self.predecessor: Memo[int | None] = Memo("PredecessorUID", to_int, None)
+        self.link_type = Memo("Type", _link_type, LinkType.FS)
+        self.link_lag = Memo("LinkLag", to_float, 0.0)
+        self.lag_format: Memo[int | None] = Memo("LagFormat", to_int, None)
+        self.lags: dict[tuple[str | None, str | None], Lag] = {}
+        # Baseline
+        self.baseline_number = Memo("Number", to_int, 0)
+        self.baseline_start: Memo[dt.datetime | None] = Memo("Start", to_date, None)
+        self.baseline_finish: Memo[dt.datetime | None] = Memo("Finish", to_date, None)
+        self.baseline_duration: Memo[int | None] = Memo("Duration", to_duration, None)
+        self.baseline_work: Memo[int | None] = Memo("Work", to_duration, None)
+        self.baseline_cost = Memo("Cost", to_float, 0.0)
 
 
 class _Reader:
@@ -243,6 +315,11 @@ class _Reader:
     def fail(self, message: str, el: Element | None = None) -> FormatError:
         return FormatError(message, path=self.name, line=None if el is None else _line(el))
 
+    def bad_value(self, el: Element, exc: BadValueError, who: str) -> FormatError:
+        """``exc`` about a field of ``el``: the message names the field's own line."""
+        child = el.find(self.ns + exc.field)
+        return self.fail(f"{who}: {exc}", el if child is None else child)
+
     def bad(self, el: Element, who: str, expected: str) -> FormatError:
         tag = str(el.tag)[self.cut :]
         text = (el.text or "").strip()
@@ -254,92 +331,44 @@ class _Reader:
         text = None if el is None else el.text
         return (text.strip() or None) if text else None
 
-    def opt_int(self, f: Fields, key: str, who: str) -> int | None:
+    def convert(self, f: Fields, key: str, who: str, to: Callable[[str], T]) -> T | None:
+        """``f[key]``'s text converted by ``to`` (None when absent or blank)."""
         text = self.raw(f, key)
         if text is None:
             return None
         try:
-            return int(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if value.is_integer():
-                return int(value)
-            raise self.bad(f[key], who, "an integer") from None
+            return to(text)
+        except NotAValueError as exc:
+            raise self.bad(f[key], who, str(exc)) from None
+
+    def opt_int(self, f: Fields, key: str, who: str) -> int | None:
+        return self.convert(f, key, who, to_int)
 
     def int_(self, f: Fields, key: str, who: str, default: int) -> int:
-        value = self.opt_int(f, key, who)
+        value = self.convert(f, key, who, to_int)
         return default if value is None else value
 
     def float_(self, f: Fields, key: str, who: str, default: float) -> float:
-        text = self.raw(f, key)
-        if text is None:
-            return default
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise self.bad(f[key], who, "a number")
-        return value
+        value = self.convert(f, key, who, to_float)
+        return default if value is None else value
 
     def flag(self, f: Fields, key: str, who: str, default: bool) -> bool:
-        text = self.raw(f, key)
-        if text is None:
-            return default
-        if text in ("1", "true"):
-            return True
-        if text in ("0", "false"):
-            return False
-        raise self.bad(f[key], who, "0 or 1")
+        value = self.convert(f, key, who, to_flag)
+        return default if value is None else value
 
     def date(self, f: Fields, key: str, who: str) -> dt.datetime | None:
-        text = self.raw(f, key)
-        if text is None:
-            return None
-        try:
-            value = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise self.bad(f[key], who, "a date like 2024-01-31T08:00:00") from None
-        if value.second or value.microsecond or value.tzinfo is not None:
-            # the engine counts whole minutes in local (naive) time
-            value = value.replace(tzinfo=None, second=0, microsecond=0)
-        return value
+        return self.convert(f, key, who, to_date)
 
     def minutes(self, f: Fields, key: str, who: str) -> float | None:
         """An xsd:duration in minutes (negative allowed: the caller decides)."""
-        text = self.raw(f, key)
-        if text is None:
-            return None
-        m = _PLAIN_DURATION_RE.fullmatch(text)
-        if m is not None:
-            return int(m.group(1)) * 60 + int(m.group(2)) + int(m.group(3)) / 60
-        m = _DURATION_RE.fullmatch(text)
-        if m is None or not any(m.groups()[1:]):
-            raise self.bad(f[key], who, "a duration like PT8H0M0S")
-        parts = zip(m.groups()[1:], _DURATION_SCALE, strict=True)
-        total = sum(float(g) * scale for g, scale in parts if g)
-        return -total if m.group(1) else total
+        return self.convert(f, key, who, to_minutes)
 
     def duration(self, f: Fields, key: str, who: str) -> int | None:
-        value = self.minutes(f, key, who)
-        if value is None:
-            return None
-        if value < 0:
-            raise self.bad(f[key], who, "a duration may not be negative")
-        return round(value)
+        return self.convert(f, key, who, to_duration)
 
     def clock(self, f: Fields, key: str, who: str) -> int | None:
         """A time of day in minutes after midnight ("24:00:00" is 1440)."""
-        text = self.raw(f, key)
-        if text is None:
-            return None
-        m = _TIME_RE.fullmatch(text)
-        if m is None or int(m.group(1)) > 24 or int(m.group(2)) > 59:
-            raise self.bad(f[key], who, "a time like 08:00:00")
-        return min(1440, int(m.group(1)) * 60 + int(m.group(2)))
+        return self.convert(f, key, who, to_clock)
 
     def unit(self, code: int | None) -> tuple[DurationUnit, bool] | None:
         """(unit, elapsed) of a duration format code; None for a percentage."""
@@ -551,63 +580,72 @@ class _Reader:
     def tasks(
         self, tasks_el: Element | None
     ) -> tuple[list[Task], list[Link], list[Baseline], str | None]:
-        rows: list[dict[str, Any]] = []
-        pending: list[_PendingLink] = []
+        m = _TaskValues()
+        tasks: list[Task] = []
+        pending: list[tuple[Link, Element]] = []
         null_uids: set[int] = set()
         baselines: dict[int, dict[int, BaselineTask]] = {}
         stack: list[tuple[int, int]] = []  # (outline level, uid) of the open summaries
         counters: dict[int | None, int] = {}
         numbers: dict[int, str] = {}
         summary_name: str | None = None
-        cut, tags = self.cut, [self.ns + t for t in _TASK_TAGS]
-        for el in self.children(tasks_el, "Task"):
-            f = {ch.tag[cut:]: ch for ch in el.iterchildren(*tags)}
-            uid = self.opt_int(f, "UID", "task")
+        children = {"PredecessorLink": _LINK_TAGS, "Baseline": _BASELINE_TAGS}
+        for row in rows(tasks_el, self.ns, "Task", _TASK_TAGS, children):
+            f = row.texts
+            try:
+                uid = _uid(f.get("UID"), m.uid)
+            except BadValueError as exc:
+                raise self.bad_value(row.element, exc, "task") from None
             if uid is None:
-                raise self.fail("a <Task> has no <UID>", el)
-            label = (f["Name"].text or "") if "Name" in f else ""
-            who = f"task uid {uid} '{label}'" if label else f"task uid {uid}"
-            if self.flag(f, "IsNull", who, False):
-                null_uids.add(uid)  # a blank row in MS Project
-                continue
-            if uid == 0:  # the project summary task
-                summary_name = label or None
-                continue
-            # the outline comes from OutlineLevel alone; OutlineNumber is derived from it
-            level = self.int_(f, "OutlineLevel", who, 1)
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            parent = stack[-1][1] if stack else None
-            stack.append((level, uid))
-            counters[parent] = counters.get(parent, 0) + 1
-            numbers[uid] = (f"{numbers[parent]}." if parent is not None else "") + str(
-                counters[parent]
-            )
-            rows.append(self.task(f, uid, who, label=label, parent=parent, number=numbers[uid]))
-            for link_el in self.children(el, "PredecessorLink"):
-                link = self.link(link_el, uid, who)
-                if link is not None:
-                    pending.append(link)
-            for b_el in self.children(el, "Baseline"):
-                number, baseline = self.baseline(b_el, who)
-                if 0 <= number <= 10:
-                    baselines.setdefault(number, {})[uid] = baseline
-        parents = {row["parent"] for row in rows}
-        tasks: list[Task] = []
-        for row in rows:
-            if row["uid"] in parents and not row["manual"]:
+                raise self.fail("a <Task> has no <UID>", row.element)
+            label = f.get("Name") or ""
+            try:
+                if m.is_null[f.get("IsNull")]:
+                    null_uids.add(uid)  # a blank row in MS Project
+                    continue
+                if uid == 0:  # the project summary task
+                    summary_name = label or None
+                    continue
+                # the outline comes from OutlineLevel alone; OutlineNumber is derived from it
+                level = m.level[f.get("OutlineLevel")]
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                parent = stack[-1][1] if stack else None
+                stack.append((level, uid))
+                counters[parent] = count = counters.get(parent, 0) + 1
+                numbers[uid] = number = (
+                    f"{numbers[parent]}.{count}" if parent is not None else str(count)
+                )
+                tasks.append(self.task(row, m, uid, label, parent, number))
+            except BadValueError as exc:
+                raise self.bad_value(row.element, exc, _task_who(uid, label)) from None
+            for name, el, texts in row.children:
+                if name == "PredecessorLink":
+                    link = self.link(el, texts, m, uid, label)
+                    if link is not None:
+                        pending.append((link, el))
+            for name, el, texts in row.children:
+                if name == "Baseline":
+                    number_, baseline = self.baseline(el, texts, m, uid, label)
+                    if 0 <= number_ <= 10:
+                        baselines.setdefault(number_, {})[uid] = baseline
+        parents = set(counters)
+        for i, task in enumerate(tasks):
+            if task.uid in parents and not task.manual:
                 # an automatic summary's duration and progress roll up from its subtasks
-                progress = replace(row["progress"], remaining_minutes=None)
-                row.update(duration=0, milestone=None, progress=progress)
-            tasks.append(Task(**row))
-        kept = {t.uid for t in tasks}
+                progress = replace(task.progress, remaining_minutes=None)
+                tasks[i] = replace(task, duration=0, milestone=None, progress=progress)
+        kept = numbers
         links = []
-        for p in pending:
-            if p.predecessor in kept:
-                links.append(Link(p.predecessor, p.successor, p.type, p.lag))
-            elif p.predecessor not in null_uids:  # links to blank rows are dropped
+        for link, el in pending:
+            if link.predecessor in kept:
+                links.append(link)
+            elif link.predecessor not in null_uids:  # links to blank rows are dropped
+                label = next(t.name for t in tasks if t.uid == link.successor)
                 raise self.fail(
-                    f"{p.who}: predecessor uid {p.predecessor} does not exist", p.element
+                    f"{_task_who(link.successor, label)}: "
+                    f"predecessor uid {link.predecessor} does not exist",
+                    el,
                 )
         plan_baselines = [
             Baseline(number=n, tasks={u: b for u, b in by_uid.items() if u in kept})
@@ -616,101 +654,129 @@ class _Reader:
         return tasks, links, plan_baselines, summary_name
 
     def task(
-        self, f: Fields, uid: int, who: str, *, label: str, parent: int | None, number: str
-    ) -> dict[str, Any]:
-        start, finish = self.date(f, "Start", who), self.date(f, "Finish", who)
-        manual = self.flag(f, "Manual", who, False)
+        self, row: Row, m: _TaskValues, uid: int, label: str, parent: int | None, number: str
+    ) -> Task:
+        f = row.texts
+        get = f.get
+        start, finish = m.start[get("Start")], m.finish[get("Finish")]
+        manual = m.manual[get("Manual")]
         if manual:  # ManualStart/Finish hold what the user typed (Start/Finish in old files)
-            start = self.date(f, "ManualStart", who) or start
-            finish = self.date(f, "ManualFinish", who) or finish
+            start = m.manual_start[get("ManualStart")] or start
+            finish = m.manual_finish[get("ManualFinish")] or finish
             manual = start is not None and finish is not None  # no dates: schedule it
-        duration = self.duration(f, "Duration", who) or 0
-        unit, elapsed = self.unit(self.opt_int(f, "DurationFormat", who)) or (
+        duration = m.duration[get("Duration")] or 0
+        unit, elapsed = self.unit(m.duration_format[get("DurationFormat")]) or (
             self.default_unit,
             False,
         )
         # MS Project flags every zero-length task a milestone: keep the flag only when it differs
-        milestone = self.flag(f, "Milestone", who, duration == 0)
-        code = self.int_(f, "ConstraintType", who, 0)
-        if not 0 <= code <= 7:
-            raise self.bad(f["ConstraintType"], who, "0 to 7")
-        ctype = ConstraintType(code)
-        cdate = self.date(f, "ConstraintDate", who) if ctype in DATED_CONSTRAINTS else None
-        if ctype in DATED_CONSTRAINTS and cdate is None:  # MS Project shows the task's date
-            starts = (ConstraintType.MSO, ConstraintType.SNET, ConstraintType.SNLT)
-            cdate = start if ctype in starts else finish
-            if cdate is None:
-                raise self.fail(
-                    f"{who}: constraint {ctype.name} has no <ConstraintDate>", f["ConstraintType"]
-                )
-        percent = self.float_(f, "PercentComplete", who, 0.0)
-        remaining = self.duration(f, "RemainingDuration", who)
+        milestone = m.milestone[get("Milestone")]
+        if milestone is not None and milestone == (duration == 0):
+            milestone = None
+        ctype = m.constraint_type[get("ConstraintType")]
+        if ctype is ConstraintType.ASAP:
+            constraint = ASAP
+        else:
+            cdate = m.constraint_date[get("ConstraintDate")] if ctype in DATED_CONSTRAINTS else None
+            if ctype in DATED_CONSTRAINTS and cdate is None:  # MS Project shows the task's date
+                starts = (ConstraintType.MSO, ConstraintType.SNET, ConstraintType.SNLT)
+                cdate = start if ctype in starts else finish
+                if cdate is None:
+                    el = row.element.find(self.ns + "ConstraintType")
+                    raise self.fail(
+                        f"{_task_who(uid, label)}: constraint {ctype.name} has no <ConstraintDate>",
+                        row.element if el is None else el,
+                    )
+            constraint = m.constraints.get((ctype, cdate)) or m.constraints.setdefault(
+                (ctype, cdate), Constraint(ctype, cdate)
+            )
+        percent = m.percent[get("PercentComplete")]
+        remaining = m.remaining[get("RemainingDuration")]
         # MS Project always writes RemainingDuration: keep it only when % complete doesn't give it
         if (
             remaining is not None
             and abs(remaining - (duration - round(duration * percent / 100))) <= 1
         ):
             remaining = None
-        wbs = self.raw(f, "WBS")
-        calendar_uid = self.opt_int(f, "CalendarUID", who)
-        return {
-            "uid": uid,
-            "name": label,
-            "duration": duration,
-            "parent": parent,
-            "elapsed": elapsed,
-            "duration_unit": unit,
-            "milestone": None if milestone == (duration == 0) else milestone,
-            "constraint": Constraint(ctype, cdate),
-            "deadline": self.date(f, "Deadline", who),
-            "calendar": self.calendar_names.get(-1 if calendar_uid is None else calendar_uid),
-            "manual": manual,
-            "start": start if manual else None,
-            "finish": finish if manual else None,
-            "active": self.flag(f, "Active", who, True),
-            "progress": Progress(
-                actual_start=self.date(f, "ActualStart", who),
-                actual_finish=self.date(f, "ActualFinish", who),
-                percent_complete=percent,
-                remaining_minutes=remaining,
-            ),
-            "priority": self.int_(f, "Priority", who, 500),
-            "leveling_delay": round(self.float_(f, "LevelingDelay", who, 0.0) / 10),
-            "wbs": None if wbs is None or wbs == number else wbs,
-            "notes": (f["Notes"].text or "") if "Notes" in f else "",
-        }
-
-    def link(self, el: Element, successor: int, who: str) -> _PendingLink | None:
-        lf = self.fields(el)
-        if self.flag(lf, "CrossProject", who, False):
-            return None  # a link to another project's task: nothing to schedule here
-        predecessor = self.opt_int(lf, "PredecessorUID", who)
-        if predecessor is None:
-            raise self.fail(f"{who}: a <PredecessorLink> has no <PredecessorUID>", el)
-        code = self.int_(lf, "Type", who, 1)
-        if code not in LINK_TYPES:
-            raise self.bad(lf["Type"], who, "0=FF, 1=FS, 2=SF or 3=SS")
-        raw = self.float_(lf, "LinkLag", who, 0.0)
-        unit = self.unit(self.opt_int(lf, "LagFormat", who))
-        # tenths of a minute; a percentage lag is a whole percent (as MPXJ reads and writes it)
-        value = raw if unit is None else raw / 10
-        amount: float = int(value) if value.is_integer() else value
-        if unit is None:
-            lag = Lag(amount, LagKind.PERCENT)
+        wbs = get("WBS")
+        wbs = (wbs.strip() or None) if wbs else None
+        calendar_uid = m.calendar_uid[get("CalendarUID")]
+        deadline = m.deadline[get("Deadline")]
+        active = m.active[get("Active")]
+        actual_start = m.actual_start[get("ActualStart")]
+        actual_finish = m.actual_finish[get("ActualFinish")]
+        if actual_start is None and actual_finish is None and not percent and remaining is None:
+            progress = NO_PROGRESS
         else:
-            lag = Lag(amount, LagKind.ELAPSED if unit[1] else LagKind.WORK, unit[0])
-        return _PendingLink(successor, predecessor, LINK_TYPES[code], lag, el, who)
-
-    def baseline(self, el: Element, who: str) -> tuple[int, BaselineTask]:
-        bf = self.fields(el)
-        return self.int_(bf, "Number", who, 0), BaselineTask(
-            start=self.date(bf, "Start", who),
-            finish=self.date(bf, "Finish", who),
-            duration=self.duration(bf, "Duration", who) or 0,
-            work=self.duration(bf, "Work", who) or 0,
-            # MSPDI writes money in hundredths of the currency unit (as MPXJ reads it)
-            cost=self.float_(bf, "Cost", who, 0.0) / 100,
+            progress = Progress(actual_start, actual_finish, percent, remaining)
+        return Task(
+            uid=uid,
+            name=label,
+            duration=duration,
+            parent=parent,
+            elapsed=elapsed,
+            duration_unit=unit,
+            milestone=milestone,
+            constraint=constraint,
+            deadline=deadline,
+            calendar=self.calendar_names.get(-1 if calendar_uid is None else calendar_uid),
+            manual=manual,
+            start=start if manual else None,
+            finish=finish if manual else None,
+            active=active,
+            progress=progress,
+            priority=m.priority[get("Priority")],
+            leveling_delay=round(m.leveling_delay[get("LevelingDelay")] / 10),
+            wbs=None if wbs is None or wbs == number else wbs,
+            notes=get("Notes") or "",
         )
+
+    def link(
+        self, el: Element, f: Texts, m: _TaskValues, successor: int, label: str
+    ) -> Link | None:
+        get = f.get
+        try:
+            if m.cross_project[get("CrossProject")]:
+                return None  # a link to another project's task: nothing to schedule here
+            predecessor = _uid(get("PredecessorUID"), m.predecessor)
+            if predecessor is None:
+                raise self.fail(
+                    f"{_task_who(successor, label)}: a <PredecessorLink> has no <PredecessorUID>",
+                    el,
+                )
+            link_type = m.link_type[get("Type")]
+            key = (get("LinkLag"), get("LagFormat"))
+            lag = m.lags.get(key)
+            if lag is None:
+                raw = m.link_lag[key[0]]
+                unit = self.unit(m.lag_format[key[1]])
+                # tenths of a minute; a percentage lag is a whole percent (as MPXJ reads it)
+                value = raw if unit is None else raw / 10
+                amount: float = int(value) if value.is_integer() else value
+                if unit is None:
+                    lag = Lag(amount, LagKind.PERCENT)
+                else:
+                    lag = Lag(amount, LagKind.ELAPSED if unit[1] else LagKind.WORK, unit[0])
+                m.lags[key] = lag
+        except BadValueError as exc:
+            raise self.bad_value(el, exc, _task_who(successor, label)) from None
+        return Link(predecessor, successor, link_type, lag)
+
+    def baseline(
+        self, el: Element, f: Texts, m: _TaskValues, uid: int, label: str
+    ) -> tuple[int, BaselineTask]:
+        get = f.get
+        try:
+            return m.baseline_number[get("Number")], BaselineTask(
+                start=m.baseline_start[get("Start")],
+                finish=m.baseline_finish[get("Finish")],
+                duration=m.baseline_duration[get("Duration")] or 0,
+                work=m.baseline_work[get("Work")] or 0,
+                # MSPDI writes money in hundredths of the currency unit (as MPXJ reads it)
+                cost=m.baseline_cost[get("Cost")] / 100,
+            )
+        except BadValueError as exc:
+            raise self.bad_value(el, exc, _task_who(uid, label)) from None
 
     # -- resources and assignments -----------------------------------------------------
     def resources(self, el: Element | None) -> list[Resource]:
