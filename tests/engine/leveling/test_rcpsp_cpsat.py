@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jalon.engine.leveling import InfeasibleError, Rcpsp, check, solve_fast, solve_optimal
-from jalon.engine.leveling.cpsat.model import energetic_bounds
+from jalon.engine.leveling.cpsat.model import energetic_bounds, exclusion_cliques
 from jalon.io.psplib import read_psplib, read_solutions
 
 PSPLIB = Path(__file__).resolve().parents[4] / "shared" / "data" / "psplib"
@@ -73,6 +73,34 @@ def test_energetic_lags_are_valid_for_the_optimum() -> None:
     assert all(s[i] + tails[i] <= result.makespan for i in range(p.n_tasks))
     assert all(s[j] >= s[i] + lag for i, j, lag in lags)
     assert lags  # the instance has some, or this test would prove nothing
+
+
+@pytest.mark.parametrize("name", ["j3013_1", "j3045_1", "j301_1"])
+def test_exclusion_cliques_hold_in_every_valid_schedule(name: str) -> None:
+    # no two tasks of a clique may overlap in any valid schedule, whatever its quality
+    p = load(name)
+    cliques = exclusion_cliques(p)
+    assert cliques  # these instances have some, or this test would prove nothing
+    for seed in range(5):
+        s = solve_fast(p, seed=seed, budget=200).starts
+        assert check(p, s) == []
+        for clique in cliques:
+            assert len(clique) >= 3
+            spans = sorted((s[i], s[i] + p.durations[i]) for i in clique)
+            assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+def test_exclusion_cliques_leave_tasks_that_can_overlap_apart() -> None:
+    # 0 and 1 fit together (1 + 1 <= 2); 2 needs both units; 3 follows 0
+    p = Rcpsp(
+        durations=(2, 2, 2, 1),
+        precedences=((0, 3, 2),),
+        capacities=(2,),
+        demands=((1,), (1,), (2,), (1,)),
+    )
+    cliques = exclusion_cliques(p)
+    assert [0, 2, 3] in cliques
+    assert all(not {0, 1} <= set(c) for c in cliques)
 
 
 def test_time_varying_capacity_and_deadline() -> None:

@@ -11,6 +11,9 @@ that help the solver prove optimality:
 * the makespan's domain starts at the better of the critical-path and energy bounds;
 * ``AddNoOverlap`` on the tasks that use more than half of some resource: no two of them
   can run together, and the disjunctive propagators are stronger than cumulative ones;
+* ``AddNoOverlap`` on exclusion cliques (:func:`exclusion_cliques`): sets of tasks that
+  pairwise either need too much of one resource together or are ordered by the arcs,
+  so edge finding reasons over a whole chain of conflicts at once;
 * energetic lags: the work of every task between ``i`` and ``j`` in the precedence
   graph must be done between the end of ``i`` and the start of ``j``, so
   ``start[j] >= start[i] + duration[i] + max_r ceil(work_r / capacity_r)``; the same
@@ -109,6 +112,9 @@ def build_model(
         if len(big) > 1:
             model.add_no_overlap(big)
 
+    for clique in exclusion_cliques(p):
+        model.add_no_overlap([x for x in (intervals[i] for i in clique) if x is not None])
+
     heads, energy_tails, lags = energetic_bounds(p)
     for i in range(n):
         if i not in fixed and heads[i] > es[i]:
@@ -124,6 +130,68 @@ def build_model(
             model.add_hint(var, int(value))
         model.add_hint(makespan, max((int(s) + d[i] for i, s in enumerate(hint)), default=0))
     return RcpspModel(model=model, starts=starts, makespan=makespan)
+
+
+#: Exclusion cliques are looked for up to this many tasks.
+MAX_CLIQUE_TASKS = 400
+
+
+def exclusion_cliques(problem: Rcpsp) -> list[list[int]]:
+    """Sets of tasks no two of which can run at the same time, for ``AddNoOverlap``.
+
+    Two tasks exclude each other when together they need more than some resource's
+    capacity (constant capacities), or when an arc chain of non-negative slack orders
+    them in time (one ends before the other starts). Each task seeds one clique, grown
+    greedily with the tasks that exclude every member, those excluding the most tasks
+    first; cliques of fewer than three tasks, without a resource conflict, or already
+    found are dropped. The disjunctive propagators (edge finding, detectable
+    precedences) then reason over the whole set where the cumulative sees pairs.
+    """
+    p = problem
+    n = p.n_tasks
+    d = np.asarray(p.durations, dtype=np.int64)
+    constant = [r for r in range(p.n_resources) if len(p.capacity_steps(r)) == 1]
+    if not n or not constant or n > MAX_CLIQUE_TASKS:
+        return []
+    live = d > 0
+    dem = p.demand_matrix[:, constant]
+    caps = np.asarray([p.capacities[r] for r in constant], dtype=np.int64)
+    uses = np.asarray((dem > 0).any(axis=1), dtype=bool)
+    conflict = np.asarray(((dem[:, None, :] + dem[None, :, :]) > caps).any(axis=2), dtype=bool)
+    conflict &= uses[:, None] & uses[None, :]
+    ordered = np.zeros((n, n), dtype=bool)
+    for i in reversed(p.topological_order):
+        for j, lag in p.successors[i]:
+            if lag >= p.durations[i]:
+                ordered[i, j] = True
+                ordered[i] |= ordered[j]
+    exclude = conflict | ordered | ordered.T
+    exclude &= live[:, None] & live[None, :]
+    np.fill_diagonal(exclude, False)
+    degree = exclude.sum(axis=1)
+    by_degree = [int(i) for i in np.argsort(-degree, kind="stable")]
+    seen: set[tuple[int, ...]] = set()
+    out: list[list[int]] = []
+    for seed in by_degree:
+        if not conflict[seed].any():
+            continue
+        members = [seed]
+        common = exclude[seed].copy()
+        for j in by_degree:
+            if common[j]:
+                members.append(j)
+                common &= exclude[j]
+        if len(members) < 3:
+            continue
+        key = tuple(sorted(members))
+        if key in seen:
+            continue
+        sub = np.ix_(key, key)
+        if not conflict[sub].any():
+            continue
+        seen.add(key)
+        out.append(list(key))
+    return out
 
 
 #: Heads and tails need an n x n reachability matrix; pairwise lags an n^3 product and an
