@@ -310,8 +310,14 @@ def _compile(plan: Plan) -> Network:
     special = np.flatnonzero(keep & ~plain)
     children: dict[int, list[int]] = {}
     if special.size:
-        for i in np.flatnonzero(parent >= 0).tolist():
-            children.setdefault(int(parent[i]), []).append(i)
+        # children in outline order, grouped by parent in one sort
+        kids = np.flatnonzero(parent >= 0)
+        kids = kids[np.argsort(parent[kids], kind="stable")]
+        firsts = np.flatnonzero(np.diff(parent[kids], prepend=-1))
+        groups = np.split(kids, firsts[1:])
+        children = dict(
+            zip(parent[kids[firsts]].tolist(), map(np.ndarray.tolist, groups), strict=True)
+        )
 
     def leaves_under(i: int) -> list[int]:
         out: list[int] = []
@@ -614,6 +620,11 @@ def _make_pass(
     )
 
 
+# Kahn's algorithm handles a level of at most this many nodes in plain Python (a dozen
+# NumPy calls per level cost about as much as walking 100 to 200 links one at a time).
+LEVELS_SCALAR = 128
+
+
 def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[IntArray, int]:
     """Topological levels by Kahn's algorithm, one vectorised step per level."""
     level_of = np.zeros(n_nodes, dtype=np.int64)
@@ -631,7 +642,7 @@ def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[Int
     while frontier.size:
         level_of[frontier] = level
         seen += frontier.size
-        if frontier.size <= SCALAR_LEVEL:
+        if frontier.size <= LEVELS_SCALAR:
             # a narrow level (a long chain): plain Python is cheaper than NumPy calls
             if lists is None:
                 lists = (succ.tolist(), ptr.tolist())

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from operator import attrgetter
 from typing import Any
 
@@ -97,7 +98,6 @@ def task_calendars(plan: Plan, elapsed_calendar: str) -> TaskCalendars:
         for a in plan.assignments:
             if a.resource in res_cal:
                 by_task.setdefault(a.task, []).append(a)
-    summaries = plan.children
     same = _same_working_time(plan, set(res_cal.values())) if by_task else {}
     for uid, assigned in by_task.items():
         i = index[uid]
@@ -110,7 +110,7 @@ def task_calendars(plan: Plan, elapsed_calendar: str) -> TaskCalendars:
             # a task driven by resources follows their calendar when they all share one
             names[i] = next(iter(cals))
             continue
-        if task.elapsed or task.manual or task.duration <= 0 or uid in summaries:
+        if task.elapsed or task.manual or task.duration <= 0 or uid in plan.children:
             continue
         parts = []
         for a in assigned:
@@ -123,11 +123,11 @@ def task_calendars(plan: Plan, elapsed_calendar: str) -> TaskCalendars:
         multi.append((i, names[i], parts))
     multi_index = {m[0] for m in multi}
     # only tasks with work edited by hand can span more than their duration
-    edited = {i for i, c in enumerate(map(attrgetter("contour"), tasks)) if c}
+    edited = set(compress(range(len(tasks)), map(attrgetter("contour"), tasks)))
     edited.update(index[a.task] for a in plan.assignments if a.contour)
     for i in sorted(edited):
         task = tasks[i]
-        if i in multi_index or task.elapsed or task.duration <= 0 or task.uid in summaries:
+        if i in multi_index or task.elapsed or task.duration <= 0 or task.uid in plan.children:
             continue
         periods = list(task.contour)
         for a in by_task.get(task.uid, ()):
@@ -136,9 +136,8 @@ def task_calendars(plan: Plan, elapsed_calendar: str) -> TaskCalendars:
             bounds = _contour_bounds(periods)
             if bounds is not None:
                 measures.append((i, names[i], bounds))
-    for i, elapsed in enumerate(map(attrgetter("elapsed"), tasks)):
-        if elapsed:
-            names[i] = elapsed_calendar
+    for i in compress(range(len(tasks)), map(attrgetter("elapsed"), tasks)):
+        names[i] = elapsed_calendar
     wanted = [(c, b) for _, c, b in measures] + [
         (c, b) for _, _, parts in multi for c, _, b in parts if b is not None
     ]
