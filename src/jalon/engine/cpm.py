@@ -1167,10 +1167,14 @@ def _schedule_on(
     if "forward" not in passes:
         passes["forward"] = _Forward(net, inp)
     fw = passes["forward"].bind(cs, inp)
-    K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     if net.summary_ss_links:
+        # only the starts of the subtasks these links may leave from are needed
+        leaves = [k for link in net.summary_ss_links for k in _leaves(net, link[0])]
+        until = int(net.level_of[leaves].max()) + 1 if leaves else 1
+        K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef, until=until)
         _resolve_summary_starts(plan, net, K[:N])
         return _schedule_on(plan, net, cs, status, threshold)
+    K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     # keys map to instants monotonically within a calendar: the extremes of each
     # calendar's keys give the extreme instants
     if N:
@@ -1653,11 +1657,13 @@ class _Forward:
         ub: IntArray,
         fixed_ef: IntArray,
         from_level: int = 1,
+        until: int | None = None,
     ) -> IntArray:
         """Early start and finish keys, as one array: ES = K[:N], EF = K[N:].
 
         Levels below ``from_level`` keep ``base0`` (clamped to the bounds): that is how
         the ALAP pass, which only moves nodes from a given level on, stays cheaper.
+        Levels from ``until`` on are left uncomputed (their keys mean nothing).
         """
         net, inp = self.net, self.inp
         N = net.n_nodes
@@ -1694,7 +1700,7 @@ class _Forward:
         minimum, bor, add_ = np.minimum, np.bitwise_or, np.add
         scalar = self.scalar
         lists: tuple[list[int], ...] | None = None
-        for level in range(max(from_level, 1), net.levels):
+        for level in range(max(from_level, 1), net.levels if until is None else until):
             narrow = scalar[level]
             if narrow is not None:
                 if lists is None:
