@@ -327,6 +327,23 @@ def test_network_is_compiled_once_per_plan() -> None:
     assert compile_network(p) is compile_network(p)
 
 
+def test_plans_with_the_same_calendars_share_their_calendar_tables() -> None:
+    # a plan rebuilt after an edit finds its calendar set (and its conversion tables)
+    # ready; a plan whose calendars differ does not
+    from jalon.engine.cpm import calendars_for
+
+    def tables(p: Plan) -> object:
+        return calendars_for(p)[0]
+
+    p = plan_of(task(1), task(2), links=(Link(1, 2),))
+    edited = p.replace(tasks=(task(1, 3), task(2)))
+    assert tables(edited) is tables(p)
+    four_days = CalendarSpec("Mon-Thu", week={4: ()}, base="Standard")
+    other = p.replace(calendars=(*p.calendars, four_days))
+    assert tables(other) is not tables(p)
+    assert schedule(edited).task(2).start == at(7)
+
+
 def test_leveling_delay_holds_a_task_back_with_or_without_predecessors() -> None:
     p = plan_of(
         task(1, 1, leveling_delay=2 * 1440),

@@ -23,7 +23,9 @@ cached on the immutable :class:`~jalon.engine.model.Plan`.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
@@ -743,16 +745,33 @@ def calendars_for(
     return cs, {t.uid: net.node_cal_name[i] for i, t in enumerate(plan.tasks)}
 
 
+# Calendar sets are also shared between plans with the same calendars and horizon: a
+# plan rebuilt after an edit (the web app's) finds its calendars' tables ready.
+SHARED_CALENDAR_SETS = 8
+_shared_sets: OrderedDict[tuple[Any, ...], CalendarSet] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
 def _calendar_set(plan: Plan, net: Network, first: dt.date, last: dt.date) -> CalendarSet:
     cache: dict[tuple[Any, ...], CalendarSet] = plan.__dict__.setdefault("_calendar_sets", {})
     key = (tuple(net.cal_names), first, last)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    specs = dict(plan.calendar_specs)
-    specs[ELAPSED_CALENDAR] = twenty_four_hours_calendar(ELAPSED_CALENDAR)
-    with_derived_calendars(specs, net.cal_names, first, last)
-    cs = CalendarSet(specs, net.cal_names, first, last)
+    shared_key = (tuple(plan.calendars), *key)
+    with _shared_lock:
+        cs = _shared_sets.get(shared_key)
+        if cs is not None:
+            _shared_sets.move_to_end(shared_key)
+    if cs is None:
+        specs = dict(plan.calendar_specs)
+        specs[ELAPSED_CALENDAR] = twenty_four_hours_calendar(ELAPSED_CALENDAR)
+        with_derived_calendars(specs, net.cal_names, first, last)
+        cs = CalendarSet(specs, net.cal_names, first, last)
+        with _shared_lock:
+            _shared_sets[shared_key] = cs
+            while len(_shared_sets) > SHARED_CALENDAR_SETS:
+                _shared_sets.popitem(last=False)
     counts = np.bincount(net.node_cal, minlength=len(net.cal_names))
     used = {net.cal_names[k] for k in np.flatnonzero(counts).tolist()}
     for name in cs.empty:
@@ -1172,7 +1191,7 @@ def _schedule_on(
         leaves = [k for link in net.summary_ss_links for k in _leaves(net, link[0])]
         until = int(net.level_of[leaves].max()) + 1 if leaves else 1
         K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef, until=until)
-        _resolve_summary_starts(plan, net, K[:N])
+        _resolve_summary_starts(plan, net, K[:N], keys)
         return _schedule_on(plan, net, cs, status, threshold)
     K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     # keys map to instants monotonically within a calendar: the extremes of each
@@ -1284,7 +1303,9 @@ def _schedule_on(
     )
 
 
-def _resolve_summary_starts(plan: Plan, net: Network, es_level_order: IntArray) -> None:
+def _resolve_summary_starts(
+    plan: Plan, net: Network, es_level_order: IntArray, keys: _Keys
+) -> None:
     """Links from the start of a summary leave from its earliest subtask (MS Project)."""
     es = es_level_order[net.pos]
     src, dst, typ, lagw, lage = [], [], [], [], []
@@ -1292,7 +1313,8 @@ def _resolve_summary_starts(plan: Plan, net: Network, es_level_order: IntArray) 
         kids = _leaves(net, summary)
         if not kids:
             continue
-        src.append(min(kids, key=lambda i: int(es[i])))
+        # the earliest in time: the keys of subtasks on different calendars do not compare
+        src.append(kids[int(np.argmin(keys.to_time(es[kids])))])
         dst.append(target)
         typ.append(code)
         lagw.append(work)
