@@ -233,3 +233,18 @@ def test_network_with_summary_spans_is_the_compiled_plan_with_those_durations() 
         assert (getattr(derived.edges, name) == getattr(fresh.edges, name)).all(), name
     assert derived.summary_ss_links == fresh.summary_ss_links
     assert (derived.edges.lag_work != net.pristine.edges.lag_work).any()  # type: ignore[union-attr]
+
+
+def test_ss_from_a_summary_leaves_from_its_earliest_subtask_on_any_calendar() -> None:
+    # summary 2 starts with subtask 4 (Mon 08:00, Standard), not with subtask 3 (on the
+    # Mon-Thu calendar, after 1): its SS successor 5 starts on Monday
+    plan = plan_of(
+        task(1, 3),
+        task(2, 0),
+        task(3, 1, parent=2, calendar=FOUR_DAYS),
+        task(4, 1, parent=2),
+        task(5, 1),
+        links=(Link(1, 3), Link(2, 5, LinkType.SS)),
+    )
+    assert dates(plan, 3) == (at(7), at(7, 17))
+    assert dates(plan, 5) == (at(4), at(4, 17))
