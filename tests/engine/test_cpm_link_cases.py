@@ -248,3 +248,33 @@ def test_ss_from_a_summary_leaves_from_its_earliest_subtask_on_any_calendar() ->
     )
     assert dates(plan, 3) == (at(7), at(7, 17))
     assert dates(plan, 5) == (at(4), at(4, 17))
+
+
+def test_summary_spans_schedule_as_a_plan_given_those_durations() -> None:
+    # the derived network (its passes shared with the compiled one, lag terms apart)
+    # gives the dates of a plan whose summaries already have their spans
+    plan = plan_of(
+        task(1, 0),
+        task(2, 6.5, parent=1),
+        task(3, 2, parent=1),
+        task(4, 0),
+        task(5, 2.5, parent=4),
+        task(6, 1),
+        task(7, 0),
+        task(8, 1, calendar=FOUR_DAYS),
+        links=(
+            Link(1, 4, LinkType.FS, Lag(50, LagKind.PERCENT)),
+            Link(1, 6, LinkType.SS, Lag(25, LagKind.PERCENT)),
+            Link(4, 7, LinkType.FF, Lag(-25, LagKind.PERCENT)),
+            Link(4, 8, LinkType.FS, Lag(100, LagKind.PERCENT)),
+            Link(2, 3, LinkType.SS, Lag(D)),
+        ),
+    )
+    result = schedule(plan)
+    spans = {i: int(result.duration[i]) for i in (0, 3)}
+    assert spans != {0: 0, 3: 0}
+    tasks = tuple(replace(t, duration=spans.get(i, t.duration)) for i, t in enumerate(plan.tasks))
+    given = schedule(plan.replace(tasks=tasks))
+    for name in ("start_min", "finish_min", "late_start_min", "late_finish_min", "total_float"):
+        assert (getattr(result, name) == getattr(given, name)).all(), name
+    assert [w.message for w in result.warnings] == [w.message for w in given.warnings]

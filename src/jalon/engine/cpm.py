@@ -22,6 +22,7 @@ cached on the immutable :class:`~jalon.engine.model.Plan`.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 from bisect import bisect_left, bisect_right
@@ -171,6 +172,10 @@ class Network:
     # derived networks: the compiled plan's total duration, so that its horizon (and its
     # calendar set) serves them too
     dur_total: int | None = None
+    # the links added to the compiled ones (summary starts resolved), and per such set the
+    # passes of the first network of this compile that had them (shared by derived ones)
+    links_key: tuple[int, ...] = ()
+    family: dict[tuple[int, ...], dict[str, Any]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1183,8 +1188,16 @@ def _schedule_on(
     snet_fnet = stat.snet_fnet
     base0 = np.where(snet_fnet & ~inp.fixed, inp.lb, np.maximum(inp.ps_key, inp.lb))
     passes = net.passes
+    # networks derived from one compile (summaries' spans) with the same links share
+    # their passes' tables, lag terms excepted
+    donor = None if net.multi_calendar else net.family.setdefault(net.links_key, passes)
+    if donor is passes:
+        donor = None
     if "forward" not in passes:
-        passes["forward"] = _Forward(net, inp)
+        if donor is not None and "forward" in donor:
+            passes["forward"] = donor["forward"].derive(net, inp)
+        else:
+            passes["forward"] = _Forward(net, inp)
     fw = passes["forward"].bind(cs, inp)
     if net.summary_ss_links:
         # only the starts of the subtasks these links may leave from are needed
@@ -1207,7 +1220,10 @@ def _schedule_on(
         pf_time = _extremes(keys, stat, K[N:], np.maximum, active)[1] if active.any() else ps
     pf_key = _per_calendar(keys, stat, pf_time, finish=True)
     if "backward" not in passes:  # not built before summary starts are resolved
-        passes["backward"] = _Backward(net, inp)
+        if donor is not None and "backward" in donor:
+            passes["backward"] = donor["backward"].derive(net, inp)
+        else:
+            passes["backward"] = _Backward(net, inp)
     bw = passes["backward"].bind(cs, keys, inp, pf_key)
     ls, lf = bw.run()
     lb, ub = inp.lb, inp.ub
@@ -1334,6 +1350,7 @@ def _resolve_summary_starts(
     added = (*src, *dst)
     known = net.resolved_levels.get(added)
     _order_network(plan, net, known)
+    net.links_key = added
     if known is None:
         net.resolved_levels[added] = (net.level_of, net.levels)
 
@@ -1548,15 +1565,6 @@ class _Forward:
         self.net, self.inp = net, inp
         f = net.forward
         self.uses_finish = (f.type == _FS) | (f.type == _FF)
-        # FF/SF links bound the successor's finish: turn that into a start bound
-        fs = np.where((f.type == _FF) | (f.type == _SF), inp.span2[f.dst], 0)
-        lag = f.lag_work
-        plain = (lag == 0) & (fs == 0)
-        self.andm = np.where(plain, -1, -2).astype(np.int64)
-        self.add = (2 * lag - fs).astype(np.int64)
-        self.orm = ((lag < 0) | (fs > 0)).astype(np.int64)
-        # a start sits at the start of working time unless the successor is a milestone
-        self.orm_start = self.orm | inp.force[f.dst]
         self.dst_off = inp.cal[f.dst] * SHIFT
         self.to_milestone = inp.force[f.dst] == 0
         # the predecessor's own key: its start, or its finish = start + remaining work
@@ -1627,21 +1635,46 @@ class _Forward:
         c_src, c_dst = inp.cal[f.src[tab]], inp.cal[f.dst[tab]]
         self.pairs = tuple(sorted(set(zip(c_src.tolist(), c_dst.tolist(), strict=True))))
         self.tab_po = pair_offset(c_src, c_dst, n_cal)
-        # where the link's own position does not override the key's, a milestone keeps
-        # the position the conversion gives
-        exact = (self.andm[tab] != -2) & (self.orm_start[tab] == 0)
         self.tab_ptr = np.searchsorted(tab, f.ptr).tolist()
-        self.tab_l: list[tuple[IntArray, IntArray, bool] | None] = []
+        self.tab_at: list[tuple[IntArray, IntArray] | None] = []
         for lv in range(net.levels):
             t0, t1 = self.tab_ptr[lv], self.tab_ptr[lv + 1]
-            if t0 == t1:
-                self.tab_l.append(None)
-                continue
             idx = tab[t0:t1]
-            self.tab_l.append((lay.real[idx] - xp[lv], f.src[idx], bool(exact[t0:t1].any())))
+            self.tab_at.append(None if t0 == t1 else (lay.real[idx] - xp[lv], f.src[idx]))
         self.Z = np.empty(3 * N, np.int64)
         lp = self.lp
         self.es_v = [self.Z[lp[lv] : lp[lv + 1]] for lv in range(net.levels)]
+        self._lag_terms()
+
+    def _lag_terms(self) -> None:
+        """What depends on the links' work lags (the rest depends on the links alone)."""
+        f, inp = self.net.forward, self.inp
+        # FF/SF links bound the successor's finish: turn that into a start bound
+        fs = np.where((f.type == _FF) | (f.type == _SF), inp.span2[f.dst], 0)
+        lag = f.lag_work
+        plain = (lag == 0) & (fs == 0)
+        self.andm = np.where(plain, -1, -2).astype(np.int64)
+        self.add = (2 * lag - fs).astype(np.int64)
+        self.orm = ((lag < 0) | (fs > 0)).astype(np.int64)
+        # a start sits at the start of working time unless the successor is a milestone
+        self.orm_start = self.orm | inp.force[f.dst]
+        # where the link's own position does not override the key's, a milestone keeps
+        # the position the conversion gives
+        tab, tp = self.tab, self.tab_ptr
+        exact = (self.andm[tab] != -2) & (self.orm_start[tab] == 0)
+        self.tab_l: list[tuple[IntArray, IntArray, bool] | None] = [
+            None if at is None else (at[0], at[1], bool(exact[tp[lv] : tp[lv + 1]].any()))
+            for lv, at in enumerate(self.tab_at)
+        ]
+
+    def derive(self, net: Network, inp: _Inputs) -> _Forward:
+        """This pass for ``net``, a network with the same links but other work lags
+        (summaries' spans): only the lag terms are computed again; the buffers, which
+        every run fills afresh, are shared."""
+        fw = copy.copy(self)
+        fw.net, fw.inp = net, inp
+        fw._lag_terms()
+        return fw
 
     def bind(self, cs: CalendarSet, inp: _Inputs) -> _Forward:
         self.cs, self.inp, self.conv = cs, inp, _converter(cs)
@@ -1917,7 +1950,8 @@ class _Backward:
         tab = self.tab
         c_src, c_dst = inp.cal[b.src[tab]], inp.cal[b.dst[tab]]
         self.pairs = tuple(sorted(set(zip(c_dst.tolist(), c_src.tolist(), strict=True))))
-        self.tab_shift = pair_offset(c_dst, c_src, len(net.cal_names)) - 2 * b.lag_work[tab]
+        self.tab_po = pair_offset(c_dst, c_src, len(net.cal_names))
+        self.tab_shift = self.tab_po - 2 * b.lag_work[tab]
         self.tab_dur = self.add_dur[tab]
         self.tab_ptr = np.searchsorted(tab, b.ptr).tolist()
         self.tab_l: list[tuple[IntArray, IntArray] | None] = []
@@ -1930,6 +1964,31 @@ class _Backward:
         lp = net.level_ptr.tolist()
         self.lp = lp
         self.lf_v = [self.Z[lp[lv] : lp[lv + 1]] for lv in range(net.levels)]
+
+    def derive(self, net: Network, inp: _Inputs) -> _Backward:
+        """This pass for ``net``, a network with the same links but other work lags
+        (summaries' spans): the lag terms and their buffers are its own."""
+        bw = copy.copy(self)
+        bw.net, bw.inp = net, inp
+        b = net.backward
+        bw.orr = (inp.rem2 > 0).astype(np.int64)
+        bw.terms = None
+        bw.lag_add = (self.add_dur - 2 * b.lag_work).astype(np.int64)
+        bw.lag2_list = (2 * b.lag_work[self.scalar_links]).tolist()
+        ns, nsp = self.ela, self.ns_ptr
+        bw.ns_l = [
+            None if t is None else (t[0], t[1], b.lag_work[ns[nsp[lv] : nsp[lv + 1]]], t[3], t[4])
+            for lv, t in enumerate(self.ns_l)
+        ]
+        bw.tab_shift = self.tab_po - 2 * b.lag_work[self.tab]
+        xp = self.lay.ptr
+        bw.x_m = np.full(self.lay.size, -1, np.int64)
+        bw.x_a = np.zeros(self.lay.size, np.int64)
+        bw.x_l = [
+            (xd, bw.x_m[xp[lv] : xp[lv + 1]], bw.x_a[xp[lv] : xp[lv + 1]])
+            for lv, (xd, _, _) in enumerate(self.x_l)
+        ]
+        return bw
 
     def bind(self, cs: CalendarSet, keys: _Keys, inp: _Inputs, pf_key: IntArray) -> _Backward:
         """The bounds of this run: project finish, constraints, deadlines, actual finishes."""
