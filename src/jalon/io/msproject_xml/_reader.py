@@ -262,6 +262,7 @@ class _TaskValues:
         self.manual_finish: Memo[dt.datetime | None] = Memo("ManualFinish", to_date, None)
         self.duration: Memo[int | None] = Memo("Duration", to_duration, None)
         self.duration_format: Memo[int | None] = Memo("DurationFormat", to_int, None)
+        self.units: dict[str | None, tuple[DurationUnit, bool]] = {}  # (unit, elapsed)
         self.milestone: Memo[bool | None] = Memo("Milestone", to_flag, None)
         self.constraint_type = Memo("ConstraintType", _constraint_type, ConstraintType.ASAP)
         self.constraint_date: Memo[dt.datetime | None] = Memo("ConstraintDate", to_date, None)
@@ -665,10 +666,12 @@ class _Reader:
             finish = m.manual_finish[get("ManualFinish")] or finish
             manual = start is not None and finish is not None  # no dates: schedule it
         duration = m.duration[get("Duration")] or 0
-        unit, elapsed = self.unit(m.duration_format[get("DurationFormat")]) or (
-            self.default_unit,
-            False,
-        )
+        code = get("DurationFormat")
+        shown = m.units.get(code)
+        if shown is None:
+            shown = self.unit(m.duration_format[code]) or (self.default_unit, False)
+            m.units[code] = shown
+        unit, elapsed = shown
         # MS Project flags every zero-length task a milestone: keep the flag only when it differs
         milestone = m.milestone[get("Milestone")]
         if milestone is not None and milestone == (duration == 0):
