@@ -369,3 +369,28 @@ def test_percent_complete_without_actual_dates_is_not_held_by_the_status_date() 
     assert not s.task(1).critical
     assert s.task(2).start == at(4)
     assert s.task(3).start == at(6)  # not started: after the status date
+
+
+def test_levels_in_plain_python_and_vectorised_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from jalon.engine import cpm
+
+    rnd = random.Random(3)
+    tasks = tuple(task(i) for i in range(1, 401))
+    links = {(a, b) for a, b in ((rnd.randint(1, 399), rnd.randint(1, 400)) for _ in range(900))}
+    p = plan_of(*tasks, links=tuple(Link(a, b) for a, b in sorted(links) if a < b))
+    net = cpm.compile_network(p)
+    e = net.edges
+    back = Link(p.links[0].successor, p.links[0].predecessor)
+    looped = p.replace(links=(*p.links, back))
+    plain = cpm._levels(p, net.n_nodes, e.src, e.dst)
+    with pytest.raises(CycleError) as plain_error:
+        cpm.compile_network(looped)
+    monkeypatch.setattr(cpm, "LEVELS_PLAIN", 0)
+    vectorised = cpm._levels(p, net.n_nodes, e.src, e.dst)
+    assert plain[1] == vectorised[1] > 5
+    assert (plain[0] == vectorised[0]).all()
+    with pytest.raises(CycleError) as vectorised_error:
+        cpm.compile_network(looped.replace())
+    assert plain_error.value.cycle == vectorised_error.value.cycle

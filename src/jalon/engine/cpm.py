@@ -630,6 +630,8 @@ def _make_pass(
 # Kahn's algorithm handles a level of at most this many nodes in plain Python (a dozen
 # NumPy calls per level cost about as much as walking 100 to 200 links one at a time).
 LEVELS_SCALAR = 128
+# Up to this many links, the levels are found in plain Python altogether.
+LEVELS_PLAIN = 50_000
 
 
 def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[IntArray, int]:
@@ -637,6 +639,8 @@ def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[Int
     level_of = np.zeros(n_nodes, dtype=np.int64)
     if len(src) == 0:
         return level_of, 1
+    if len(src) <= LEVELS_PLAIN:
+        return _levels_plain(plan, n_nodes, src, dst)
     indeg = np.bincount(dst, minlength=n_nodes)
     order = np.argsort(src, kind="stable")
     succ = dst[order]
@@ -678,6 +682,36 @@ def _levels(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[Int
     if seen < n_nodes:
         _raise_cycle(plan, src, dst, indeg)
     return level_of, int(level_of.max()) + 1
+
+
+def _levels_plain(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tuple[IntArray, int]:
+    """The same levels in plain Python, cheaper on smaller networks than a dozen NumPy
+    calls per level."""
+    indeg = np.bincount(dst, minlength=n_nodes)
+    succ = dst[np.argsort(src, kind="stable")].tolist()
+    ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n_nodes), out=ptr[1:])
+    first = ptr.tolist()
+    deg = indeg.tolist()
+    frontier = np.flatnonzero(indeg == 0).tolist()
+    level_of = [0] * n_nodes
+    level = seen = 0
+    while frontier:
+        seen += len(frontier)
+        ready: list[int] = []
+        push = ready.append
+        for u in frontier:
+            level_of[u] = level
+            for v in succ[first[u] : first[u + 1]]:
+                left = deg[v] - 1
+                deg[v] = left
+                if not left:
+                    push(v)
+        frontier = ready
+        level += 1
+    if seen < n_nodes:
+        _raise_cycle(plan, src, dst, np.array(deg, dtype=np.int64))
+    return np.array(level_of, dtype=np.int64), level
 
 
 def _unique(a: IntArray, counts: bool = False) -> Any:
