@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -122,3 +123,40 @@ def test_an_edit_on_a_kept_plan_does_not_grow_with_tasks(
     assert small == large
     first, kept = large
     assert kept < first
+
+
+def test_history_page_does_not_grow_with_tasks_or_records(
+    admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of the history reads the page's records, the previous records of the
+    objects it shows as changed, and names: the same queries for 50 tasks and 25 edits as
+    for 500 tasks and 60 edits."""
+    from jalon.web.planning import selectors
+
+    monkeypatch.setattr(selectors, "HISTORY_PAGE", 20)
+
+    def history(n: int, edits: int) -> tuple[int, int]:
+        project = project_import(plan=chain(n), user=admin)
+        tasks = list(Task.objects.filter(project=project, is_summary=False).order_by("position"))
+        for i in range(edits):  # each task changed once: its previous record is the import's
+            task = tasks[i]
+            services.task_update(
+                task=task, data={"duration": 960}, version=task.version, user=admin
+            )
+        client = Client()
+        client.force_login(admin)
+        client.get("/")  # warm the session
+        url = reverse("planning:history", args=[project.pk])
+        responses = []
+        newest = count(lambda: responses.append(client.get(url)))
+        older = re.search(r'href="\?before=([^"]+)"', responses[0].content.decode())
+        assert older is not None
+        second = count(lambda: responses.append(client.get(url, {"before": older.group(1)})))
+        assert all(r.status_code == 200 for r in responses)
+        assert "<s>1d</s> → 2d" in responses[0].content.decode()  # the diff, previous off the page
+        return newest, second
+
+    small = history(50, 25)  # the newest two pages show changes
+    Project.objects.all().delete()
+    large = history(500, 60)
+    assert small == large

@@ -255,11 +255,21 @@ def gantt_json_view(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_GET
 def history_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from jalon.web.planning.history_display import history_groups
+    from jalon.web.planning.history_display import history_page
+    from jalon.web.planning.selectors import HistoryCursor
 
     project = project_get(user=request.user, pk=pk)
-    groups = history_groups(project=project, user=request.user)
-    return render(request, "planning/history.html", {"project": project, "groups": groups})
+    view = history_page(
+        project=project,
+        user=request.user,
+        before=HistoryCursor.parse(request.GET.get("before")),
+        after=HistoryCursor.parse(request.GET.get("after")),
+    )
+    return render(
+        request,
+        "planning/history.html",
+        {"project": project, "groups": view.groups, "older": view.older, "newer": view.newer},
+    )
 
 
 # -- edits ----------------------------------------------------------------------------------

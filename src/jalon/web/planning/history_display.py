@@ -119,6 +119,9 @@ class ChangeGroup:
     user: str
     entries: list[ShownEntry] = field(default_factory=list)
     oldest: dt.datetime | None = None  # the time of its earliest entry
+    # the save goes on on the next older / newer page (a page holds a number of records)
+    continues_older: bool = False
+    continues_newer: bool = False
 
     @property
     def summary(self) -> str:
@@ -168,14 +171,15 @@ class _Names:
                 resource_ids.add(rec.resource_id)
             if e.kind == "member":
                 user_ids.add(rec.user_id)
-        self.tasks: dict[int, str] = {}
+        self.tasks: dict[int, str] = dict(
+            Task.objects.filter(pk__in=task_ids).values_list("pk", "name")
+        )
         for pk, name in (
-            Task.history.filter(id__in=task_ids)  # type: ignore[attr-defined]
+            Task.history.filter(id__in=task_ids.difference(self.tasks))  # type: ignore[attr-defined]
             .order_by("history_date", "history_id")
             .values_list("id", "name")
         ):
-            self.tasks[pk] = name  # the last recorded name wins
-        self.tasks.update(Task.objects.filter(pk__in=task_ids).values_list("pk", "name"))
+            self.tasks[pk] = name  # a deleted task: its last recorded name wins
         self.resources = dict(
             Resource.objects.filter(pk__in=resource_ids).values_list("pk", "name")
         )
@@ -305,9 +309,32 @@ def _entry_label(e: selectors.HistoryEntry, names: _Names) -> str:
     return e.label
 
 
-def history_groups(*, project: Project, user: Any, limit: int = 500) -> list[ChangeGroup]:
-    """The project's changes, newest first, grouped by save, values formatted."""
-    entries = selectors.project_history(project=project, user=user, limit=limit)
+@dataclass
+class HistoryView:
+    """A page of the history page: its groups and the cursors of the pages around it."""
+
+    groups: list[ChangeGroup]
+    older: selectors.HistoryCursor | None = None
+    newer: selectors.HistoryCursor | None = None
+
+
+def _same_change(newer: tuple[dt.datetime, str], older: tuple[dt.datetime, str]) -> bool:
+    return newer[1] == older[1] and newer[0] - older[0] <= SAME_CHANGE
+
+
+def history_page(
+    *,
+    project: Project,
+    user: Any,
+    limit: int | None = None,
+    before: selectors.HistoryCursor | None = None,
+    after: selectors.HistoryCursor | None = None,
+) -> HistoryView:
+    """A page of the project's changes, newest first, grouped by save, values formatted."""
+    page = selectors.project_history_page(
+        project=project, user=user, limit=limit, before=before, after=after
+    )
+    entries = page.entries
     names = _Names(entries)
     groups: list[ChangeGroup] = []
     for e in entries:  # newest first
@@ -328,9 +355,8 @@ def history_groups(*, project: Project, user: Any, limit: int = 500) -> list[Cha
         last = groups[-1] if groups else None
         if (
             last is not None
-            and last.user == e.user
             and last.oldest is not None
-            and last.oldest - e.when <= SAME_CHANGE
+            and _same_change((last.oldest, last.user), (e.when, e.user))
         ):
             last.entries.append(shown)
             last.oldest = e.when
@@ -338,4 +364,19 @@ def history_groups(*, project: Project, user: Any, limit: int = 500) -> list[Cha
             groups.append(ChangeGroup(when=e.when, user=e.user, entries=[shown], oldest=e.when))
     for g in groups:
         g.entries.reverse()  # in the order they were written
-    return groups
+    if groups:
+        first, last = groups[0], groups[-1]
+        first.continues_newer = page.above is not None and _same_change(
+            page.above, (first.when, first.user)
+        )
+        last.continues_older = (
+            page.below is not None
+            and last.oldest is not None
+            and _same_change((last.oldest, last.user), page.below)
+        )
+    return HistoryView(groups=groups, older=page.older, newer=page.newer)
+
+
+def history_groups(*, project: Project, user: Any, limit: int | None = None) -> list[ChangeGroup]:
+    """The newest page of the project's changes, grouped by save, values formatted."""
+    return history_page(project=project, user=user, limit=limit).groups

@@ -7,7 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from jalon.web.planning.models import (
@@ -180,45 +181,193 @@ SKIP_FIELDS = {
 }
 
 
-def project_history(*, project: Project, user: Any, limit: int = 200) -> list[HistoryEntry]:
-    """A project's changes, newest first, field by field: who, when, what."""
-    _visible(project, user)
-    entries: list[HistoryEntry] = []
-    for kind, model, key in HISTORY_MODELS:
-        records = list(
-            model.history.filter(**{key: project.pk})  # type: ignore[attr-defined]
-            .select_related("history_user")
-            .order_by("id", "history_date", "history_id")
+HISTORY_PAGE = 200  # historical records per page of a project's history
+
+
+@dataclass(frozen=True, order=True)
+class HistoryCursor:
+    """A place in a project's history: records are ordered newest first by
+    (history_date, model, history_id), so a page stays the same while changes arrive."""
+
+    when: dt.datetime
+    rank: int  # the model's index in HISTORY_MODELS
+    history_id: int
+
+    def __str__(self) -> str:
+        return f"{self.when:%Y%m%dT%H%M%S.%f}-{self.rank}-{self.history_id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> HistoryCursor | None:
+        """The cursor ``str()`` wrote, or None for anything else."""
+        try:
+            when, rank, history_id = (text or "").split("-")
+            cursor = cls(dt.datetime.strptime(when, "%Y%m%dT%H%M%S.%f"), int(rank), int(history_id))
+        except ValueError:
+            return None
+        return cursor if 0 <= cursor.rank < len(HISTORY_MODELS) else None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a project's history, newest first."""
+
+    entries: list[HistoryEntry]
+    older: HistoryCursor | None = None  # ``before=``: the next older page, if any
+    newer: HistoryCursor | None = None  # ``after=``: the next newer page, if any
+    # (when, user) of the record just older / newer than the page: a save cut by the page
+    below: tuple[dt.datetime, str] | None = None
+    above: tuple[dt.datetime, str] | None = None
+
+
+def _cursor_of(rank: int, rec: Any) -> HistoryCursor:
+    return HistoryCursor(rec.history_date, rank, rec.history_id)
+
+
+def _side(cursor: HistoryCursor, rank: int, *, older: bool) -> Q:
+    """The records of the model at ``rank`` at or before ``cursor`` (``older``), else at
+    or after it, in the order (history_date, model, history_id)."""
+    date = "history_date__lte" if older else "history_date__gte"
+    strict = "history_date__lt" if older else "history_date__gt"
+    if rank == cursor.rank:
+        hid = "history_id__lte" if older else "history_id__gte"
+        return Q(**{strict: cursor.when}) | Q(history_date=cursor.when, **{hid: cursor.history_id})
+    if (rank < cursor.rank) == older:
+        return Q(**{date: cursor.when})
+    return Q(**{strict: cursor.when})
+
+
+def _previous_records(model: Any, page: list[Any]) -> dict[int, Any]:
+    """history_id -> the object's previous record, for the "changed" records of one model
+    on a page: from the page when it is there, else in one query (the newest record of
+    each such object older than the model's oldest record on the page)."""
+    ordered = sorted(page, key=lambda r: (r.history_date, r.history_id))
+    last: dict[int, Any] = {}
+    previous: dict[int, Any] = {}
+    missing: dict[int, list[int]] = {}
+    for rec in ordered:
+        before = last.get(rec.id)
+        last[rec.id] = rec
+        if rec.history_type != "~":
+            continue
+        if before is not None:
+            previous[rec.history_id] = before
+        else:
+            missing.setdefault(rec.id, []).append(rec.history_id)
+    if missing:
+        oldest = ordered[0]
+        newest_first = Window(
+            RowNumber(),
+            partition_by=[F("id")],
+            order_by=[F("history_date").desc(), F("history_id").desc()],
         )
-        names = [
-            f.attname for f in model.history.model._meta.fields if f.attname not in SKIP_FIELDS
-        ]  # type: ignore[attr-defined]
-        previous: dict[int, Any] = {}
-        for rec in records:
-            before = previous.get(rec.id)
-            previous[rec.id] = rec
-            changes = []
-            if rec.history_type == "~" and before is not None:
-                for name in names:
-                    old, new = getattr(before, name), getattr(rec, name)
+        for rec in (
+            model.history.filter(id__in=list(missing))
+            .filter(
+                Q(history_date__lt=oldest.history_date)
+                | Q(history_date=oldest.history_date, history_id__lt=oldest.history_id)
+            )
+            .annotate(newest=newest_first)
+            .filter(newest=1)
+        ):
+            for history_id in missing[rec.id]:
+                previous[history_id] = rec
+    return previous
+
+
+def project_history_page(
+    *,
+    project: Project,
+    user: Any,
+    limit: int | None = None,
+    before: HistoryCursor | None = None,
+    after: HistoryCursor | None = None,
+) -> HistoryPage:
+    """A page of a project's changes, newest first, field by field: who, when, what.
+
+    ``limit`` historical records (default ``HISTORY_PAGE``): the newest; ``before``: the
+    newest older than that cursor; ``after``: the oldest newer than it. A handful of
+    queries whatever the size of the history: the page's records of each model (one
+    query each), then the previous record of each object changed on the page whose
+    previous record is on an older page (one query per model).
+    """
+    _visible(project, user)
+    limit = HISTORY_PAGE if limit is None else limit
+    older = after is None
+    cursor = before if older else after
+    rows: list[tuple[int, Any]] = []
+    for rank, (_kind, model, key) in enumerate(HISTORY_MODELS):
+        records = model.history.filter(**{key: project.pk})  # type: ignore[attr-defined]
+        if cursor is not None:
+            records = records.filter(_side(cursor, rank, older=older))
+        order = ("-history_date", "-history_id") if older else ("history_date", "history_id")
+        # the cursor's own record and one beyond the page: who is on either side
+        rows.extend(
+            (rank, rec)
+            for rec in records.select_related("history_user").order_by(*order)[: limit + 2]
+        )
+    rows.sort(key=lambda row: _cursor_of(*row), reverse=older)
+    beside = None  # the cursor's own record: just newer (before=) or older (after=)
+    if rows and cursor is not None and _cursor_of(*rows[0]) == cursor:
+        beside = rows.pop(0)
+    if not older and len(rows) <= limit:  # nothing newer than a page: the newest page
+        return project_history_page(project=project, user=user, limit=limit)
+    page, beyond = rows[:limit], (rows[limit] if len(rows) > limit else None)
+    if not older:
+        page.reverse()
+    above, below = (beside, beyond) if older else (beyond, beside)
+    previous: dict[tuple[int, int], Any] = {}
+    for rank, (_kind, model, _key) in enumerate(HISTORY_MODELS):
+        mine = [rec for r, rec in page if r == rank]
+        if mine:
+            for history_id, rec in _previous_records(model, mine).items():
+                previous[(rank, history_id)] = rec
+    names_of = {
+        rank: [f.attname for f in model.history.model._meta.fields if f.attname not in SKIP_FIELDS]  # type: ignore[attr-defined]
+        for rank, (_kind, model, _key) in enumerate(HISTORY_MODELS)
+    }
+    entries: list[HistoryEntry] = []
+    for rank, rec in page:
+        changes = []
+        if rec.history_type == "~":
+            before_rec = previous.get((rank, rec.history_id))
+            if before_rec is not None:
+                for name in names_of[rank]:
+                    old, new = getattr(before_rec, name), getattr(rec, name)
                     if old != new:
                         changes.append(Change(name.removesuffix("_id"), old, new))
                 if not changes:
                     continue
-            who = rec.history_user
-            entries.append(
-                HistoryEntry(
-                    when=rec.history_date,
-                    user=who.username if who is not None else "",
-                    kind=kind,
-                    action=rec.history_type,
-                    label=str(getattr(rec, "name", "") or rec.id),
-                    changes=changes,
-                    record=rec,
-                )
+        who = rec.history_user
+        entries.append(
+            HistoryEntry(
+                when=rec.history_date,
+                user=who.username if who is not None else "",
+                kind=HISTORY_MODELS[rank][0],
+                action=rec.history_type,
+                label=str(getattr(rec, "name", "") or rec.id),
+                changes=changes,
+                record=rec,
             )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+        )
+
+    def side(row: tuple[int, Any] | None) -> tuple[dt.datetime, str] | None:
+        if row is None:
+            return None
+        who = row[1].history_user
+        return row[1].history_date, who.username if who is not None else ""
+
+    return HistoryPage(
+        entries=entries,
+        older=_cursor_of(*page[-1]) if page and below is not None else None,
+        newer=None if above is None else _cursor_of(*(page[0] if page else above)),
+        below=side(below),
+        above=side(above),
+    )
+
+
+def project_history(*, project: Project, user: Any, limit: int | None = None) -> list[HistoryEntry]:
+    """The newest ``limit`` records of a project's history as changes, newest first."""
+    return project_history_page(project=project, user=user, limit=limit).entries
 
 
 # -- the planning editor (grid and Gantt) ---------------------------------------------------
