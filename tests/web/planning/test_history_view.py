@@ -243,3 +243,18 @@ def test_history_pages_are_hidden_from_outsiders(project_roles: dict[str, Any]) 
         response = client.get(url, query)
         assert response.status_code == 404
         assert b"Design" not in response.content
+
+
+def test_history_pages_speak_french(
+    project_roles: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "HISTORY_PAGE", 3)
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(project_roles["viewer"])
+    body = client.get(reverse("planning:history", args=[project_roles["project"].pk]))
+    text = body.content.decode()
+    assert "Modifications plus anciennes" in text
+    assert "suite sur la page plus ancienne" in text  # the import goes on on the older page
+    client.force_login(project_roles["manager"])  # may create projects
+    form = client.get(reverse("planning:import")).content.decode()
+    assert "Format des dates" in form and "Inclure les cartes et listes archivées" in form

@@ -62,6 +62,7 @@ WEEKDAYS = (
     gettext_lazy("Sun"),
 )
 LABELS = {
+    # xgettext:no-python-format
     "percent_complete": gettext_lazy("% complete"),
     "constraint_type": gettext_lazy("constraint"),
     "constraint_date": gettext_lazy("constraint date"),

@@ -54,7 +54,9 @@ class PortfolioFilterForm(forms.Form):
             ("name", _("Name")),
             ("finish", _("Finish")),
             ("-finish", _("Finish (latest first)")),
+            # xgettext:no-python-format
             ("progress", _("% complete")),
+            # xgettext:no-python-format
             ("-progress", _("% complete (highest first)")),
             ("status", _("Status")),
         ],
