@@ -442,6 +442,36 @@ def test_a_bad_value_in_a_link_or_baseline_names_the_task_and_the_line(
     assert info.value.line == line
 
 
+@pytest.mark.parametrize(
+    ("element", "value", "who", "expected"),
+    [
+        ("TaskUID", "first", "assignment", "an integer"),
+        ("Units", "all", "assignment of resource uid 1 to task uid 7", "a number"),
+        ("Work", "8 hours", "assignment of resource uid 1 to task uid 7", "a duration like"),
+        ("WorkContour", "flat", "assignment of resource uid 1 to task uid 7", "an integer"),
+    ],
+)
+def test_a_bad_value_in_an_assignment_names_it_and_the_line(
+    element: str, value: str, who: str, expected: str
+) -> None:
+    fields = {"UID": "3", "TaskUID": "7", "ResourceUID": "1", element: value}
+    body = "".join(f"\n<{tag}>{text}</{tag}>" for tag, text in fields.items())
+    header = (
+        "<Resources><Resource><UID>1</UID><Name>Ann</Name></Resource></Resources>\n"
+        f"<Assignments><Assignment>{body}\n</Assignment></Assignments>\n"
+    )
+    text = document("<UID>7</UID><Name>Design</Name>", header=header)
+    with pytest.raises(FormatError) as info:
+        read_text(text, name="plan.xml")
+    assert f"{who}: <{element}> has a bad value '{value}' ({expected}" in str(info.value)
+    line = next(
+        i
+        for i, text_line in enumerate(text.splitlines(), 1)
+        if text_line.startswith(f"<{element}>{value}")
+    )
+    assert info.value.line == line
+
+
 def test_the_same_bad_value_twice_names_its_first_task() -> None:
     # a value is converted once per file: the error still names the first task that has it
     text = document(

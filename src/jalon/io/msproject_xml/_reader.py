@@ -819,35 +819,47 @@ class _Reader:
         self, el: Element | None, durations: dict[int, int], resource_uids: set[int]
     ) -> list[Assignment]:
         out: list[Assignment] = []
-        for a_el in self.children(el, "Assignment"):
-            f = self.fields(a_el, _ASSIGNMENT_TAGS)
-            task = self.opt_int(f, "TaskUID", "assignment")
-            resource = self.opt_int(f, "ResourceUID", "assignment")
+        task_uid: Memo[int | None] = Memo("TaskUID", to_int, None)
+        resource_uid: Memo[int | None] = Memo("ResourceUID", to_int, None)
+        work_contour = Memo("WorkContour", to_int, 0)
+        units_ = Memo("Units", to_float, 1.0)
+        work_: Memo[int | None] = Memo("Work", to_duration, None)
+        actual_work: Memo[int | None] = Memo("ActualWork", to_duration, None)
+        uid_: Memo[int | None] = Memo("UID", to_int, None)
+        for row in rows(el, self.ns, "Assignment", _ASSIGNMENT_TAGS, {}):
+            get = row.texts.get
+            try:
+                task = _uid(get("TaskUID"), task_uid)
+                resource = _uid(get("ResourceUID"), resource_uid)
+            except BadValueError as exc:
+                raise self.bad_value(row.element, exc, "assignment") from None
             # "unassigned" rows (-65535), the project summary, blank rows, unknown resources
             if task is None or resource is None or task not in durations:
                 continue
             who = f"assignment of resource uid {resource} to task uid {task}"
-            edited = self.int_(f, "WorkContour", who, 0) == _CONTOURED
-            contour = self.contour(a_el, who) if edited else ()
-            if resource not in resource_uids:
-                if contour and resource < 0:  # work of no resource: the task's own
-                    self.task_contours[task] = contour
-                continue
-            units = self.float_(f, "Units", who, 1.0)
-            work = self.duration(f, "Work", who)
-            if work is not None and abs(work - round(durations[task] * units)) <= 1:
-                work = None  # the default: duration x units
-            out.append(
-                Assignment(
+            try:
+                edited = work_contour[get("WorkContour")] == _CONTOURED
+                contour = self.contour(row.element, who) if edited else ()
+                if resource not in resource_uids:
+                    if contour and resource < 0:  # work of no resource: the task's own
+                        self.task_contours[task] = contour
+                    continue
+                units = units_[get("Units")]
+                work = work_[get("Work")]
+                if work is not None and abs(work - round(durations[task] * units)) <= 1:
+                    work = None  # the default: duration x units
+                assignment = Assignment(
                     task=task,
                     resource=resource,
                     units=units,
                     work=work,
-                    actual_work=self.duration(f, "ActualWork", who) or 0,
-                    uid=self.opt_int(f, "UID", who),
+                    actual_work=actual_work[get("ActualWork")] or 0,
+                    uid=_uid(get("UID"), uid_),
                     contour=contour,
                 )
-            )
+            except BadValueError as exc:
+                raise self.bad_value(row.element, exc, who) from None
+            out.append(assignment)
         return out
 
     def contour(self, el: Element, who: str) -> tuple[WorkPeriod, ...]:
