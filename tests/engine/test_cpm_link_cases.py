@@ -278,3 +278,23 @@ def test_summary_spans_schedule_as_a_plan_given_those_durations() -> None:
     for name in ("start_min", "finish_min", "late_start_min", "late_finish_min", "total_float"):
         assert (getattr(result, name) == getattr(given, name)).all(), name
     assert [w.message for w in result.warnings] == [w.message for w in given.warnings]
+
+
+def test_deadline_bounds_the_late_finish_of_a_task_with_an_mso_constraint() -> None:
+    # MS Project recalculates total slack from a deadline earlier than the finish, also
+    # on a task pinned by MSO: 2's late finish is its deadline, Tue 12 17:00, so its late
+    # start is Thu 7 08:00 and the ALAP predecessor 3 sits on Wed 6
+    mso = Constraint(ConstraintType.MSO, at(12))
+    alap = Constraint(ConstraintType.ALAP)
+    plan = plan_of(
+        task(1, 5),
+        task(2, 4, constraint=mso, deadline=at(12, 17)),
+        task(3, 1, constraint=alap),
+        links=(Link(1, 2), Link(3, 2)),
+    )
+    result = schedule(plan)
+    assert dates(plan, 2) == (at(12), at(15, 17))
+    assert result.task(2).late_finish == at(12, 17)
+    assert result.task(2).total_float == -3 * D
+    assert dates(plan, 3) == (at(6), at(6, 17))
+    assert result.task(1).total_float == -2 * D

@@ -2038,9 +2038,6 @@ class _Backward:
         ub[i] = np.minimum(ub[i], (cstart[i] & ~1) + dur2[i])
         i = s.by_type.get(ConstraintType.FNLT, empty)
         ub[i] = np.minimum(ub[i], cfin[i])
-        i = s.deadline_idx
-        if i.size:
-            ub[i] = np.minimum(ub[i], keys.finish_key(s.deadline[i], cal[i]))
         lb = np.full(net.n_nodes, NEG, dtype=np.int64)
         for t, lf_of in (
             (ConstraintType.MSO, lambda i: (cstart[i] & ~1) + dur2[i]),
@@ -2048,6 +2045,11 @@ class _Backward:
         ):
             i = s.by_type.get(t, empty)
             ub[i] = lb[i] = lf_of(i)
+        i = s.deadline_idx
+        if i.size:  # also below a late finish pinned by MSO/MFO (MS Project)
+            deadline = keys.finish_key(s.deadline[i], cal[i])
+            ub[i] = np.minimum(ub[i], deadline)
+            lb[i] = np.minimum(lb[i], deadline)
         i = s.finished_idx
         if i.size:
             ub[i] = lb[i] = keys.finish_key(s.a_finish[i], cal[i])
