@@ -376,6 +376,36 @@ def test_not_mspdi() -> None:
         read_text('<?xml version="1.0"?><project name="GanttProject"/>')
 
 
+def test_a_project_root_in_another_namespace_names_it() -> None:
+    with pytest.raises(FormatError, match=r"root element is <Project> in namespace 'urn:other'"):
+        read_text('<?xml version="1.0"?><Project xmlns="urn:other"><Name>t</Name></Project>')
+
+
+def test_outline_from_outline_numbers_when_levels_are_absent() -> None:
+    # some tools write OutlineNumber only: its dots give the level
+    plan = read_text(
+        document(
+            "<UID>1</UID><Name>Phase</Name><OutlineNumber>1</OutlineNumber>",
+            "<UID>2</UID><Name>Design</Name><OutlineNumber>1.1</OutlineNumber>"
+            "<Duration>PT16H0M0S</Duration>",
+            "<UID>3</UID><Name>Build</Name><OutlineNumber>1.1.1</OutlineNumber>"
+            "<Duration>PT8H0M0S</Duration>",
+            "<UID>4</UID><Name>Close</Name><OutlineNumber>2</OutlineNumber>",
+        )
+    )
+    assert [(t.uid, t.parent) for t in plan.tasks] == [(1, None), (2, 1), (3, 2), (4, None)]
+
+
+def test_names_of_a_reindented_file_lose_the_layout() -> None:
+    plan = read_text(
+        document(
+            "<UID>1</UID><Name>\n      Write the\n      tender  </Name>"
+            "<OutlineLevel>1</OutlineLevel>"
+        )
+    )
+    assert plan.tasks[0].name == "Write the tender"
+
+
 @pytest.mark.parametrize(
     ("element", "value", "expected"),
     [

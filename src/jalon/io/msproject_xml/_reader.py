@@ -73,6 +73,7 @@ _TASK_TAGS = [
     "Name",
     "IsNull",
     "OutlineLevel",
+    "OutlineNumber",
     "Start",
     "Finish",
     "Manual",
@@ -194,7 +195,8 @@ def parse(stream: BinaryIO, name: str) -> Document:
     namespace = qname.namespace or ""
     if qname.localname != "Project" or (namespace and not namespace.startswith(NS)):
         raise FormatError(
-            f"not an MS Project XML (MSPDI) file: root element is <{qname.localname}>",
+            f"not an MS Project XML (MSPDI) file: root element is <{qname.localname}>"
+            + (f" in namespace {namespace!r}, not {NS!r}" if namespace else ""),
             path=name,
             line=_line(root),
         )
@@ -602,6 +604,8 @@ class _Reader:
             if uid is None:
                 raise self.fail("a <Task> has no <UID>", row.element)
             label = f.get("Name") or ""
+            if "\n" in label:  # a file re-indented by an XML tool: the layout is not the name
+                label = " ".join(label.split())
             try:
                 if m.is_null[f.get("IsNull")]:
                     null_uids.add(uid)  # a blank row in MS Project
@@ -609,8 +613,13 @@ class _Reader:
                 if uid == 0:  # the project summary task
                     summary_name = label or None
                     continue
-                # the outline comes from OutlineLevel alone; OutlineNumber is derived from it
-                level = m.level[f.get("OutlineLevel")]
+                # the outline comes from OutlineLevel alone; OutlineNumber is derived from it,
+                # except in files written without OutlineLevel (its dots give the level)
+                level_text, number_text = f.get("OutlineLevel"), f.get("OutlineNumber")
+                if level_text is None and number_text and number_text.strip():
+                    level = number_text.strip().count(".") + 1
+                else:
+                    level = m.level[level_text]
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 parent = stack[-1][1] if stack else None
