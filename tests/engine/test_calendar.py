@@ -156,3 +156,30 @@ def test_vectorised_conversions_round_trip() -> None:
         assert (cs.work_at(finish, k) == w).all()
     # Saturday 10:00 on the Standard calendar: next start Monday 08:00
     assert from_minutes(int(cs.start_at(cs.work_at(t, 0))[1])) == dt.datetime(2027, 1, 11, 8)
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_bucketed_lookup_agrees_with_binary_search(short: bool) -> None:
+    # many instants, on several calendars, up to past the horizon; with quarter-hour
+    # working periods the buckets hold too many period ends and binary search is used
+    quarters = CalendarSpec(
+        "Quarters",
+        week=dict.fromkeys(range(5), tuple(WorkingTime(m, m + 15) for m in range(480, 1020, 30))),
+    )
+    specs = {n: make() for n, make in BUILTIN_CALENDARS.items()} | {"Quarters": quarters}
+    names = ["Standard", "24 Hours", "Night Shift"] + (["Quarters"] if short else [])
+    cs = CalendarSet(specs, names, FIRST, LAST)
+    rng = np.random.default_rng(7)
+    k = rng.integers(0, len(names), 20_000)
+    totals = np.array(
+        [
+            int(cs.cum_end[np.searchsorted(cs.cum_end, (j + 1) << 40) - 2]) - (j << 40)
+            for j in range(len(names))
+        ]
+    )
+    x = (k << 40) + (rng.random(k.size) * (totals[k] + 3000)).astype(np.int64)
+    assert (cs.interval_ending_at(x) == np.searchsorted(cs.cum_end, x, side="left")).all()
+    assert (cs._buckets[4] < 0) == short
+    w, fp = x - 1, rng.integers(0, 2, x.size)
+    expected = cs.diff[np.searchsorted(cs.cum_end, w + 1 - fp, side="left")] + w
+    assert (cs.at(w, fp) == expected).all()

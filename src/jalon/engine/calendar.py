@@ -38,7 +38,14 @@ from jalon.engine.model import (
 
 IntArray = npt.NDArray[np.int64]
 
-SHIFT = 1 << 40  # separates calendars in the packed table (about 2 million years of minutes)
+SHIFT_BITS = 40
+# separates calendars in the packed table (about 2 million years of minutes)
+SHIFT = 1 << SHIFT_BITS
+# arrays of at least this many instants are looked up through buckets of 2**BUCKET_BITS
+# working minutes, unless a bucket holds more than BUCKET_MAX_STEPS interval ends
+BUCKETED_LOOKUP = 2048
+BUCKET_BITS = 8
+BUCKET_MAX_STEPS = 6
 EPOCH = dt.datetime(1970, 1, 1)
 EPOCH_DATE = EPOCH.date()
 SUPPORTED_COUNTRIES = (
@@ -330,8 +337,60 @@ class CalendarSet:
 
     def at(self, w: Any, finish_position: Any) -> Any:
         """``finish_at`` where ``finish_position`` is true, else ``start_at``."""
-        i = np.searchsorted(self.cum_end, w + 1 - finish_position, side="left")
+        x = w + 1 - finish_position
+        if np.ndim(x) and len(x) >= BUCKETED_LOOKUP:
+            return self.diff[self.interval_ending_at(x)] + w
+        i = np.searchsorted(self.cum_end, x, side="left")
         return self.diff[i] + w
+
+    def interval_ending_at(self, x: IntArray) -> IntArray:
+        """``np.searchsorted(self.cum_end, x, side="left")`` through buckets of working
+        minutes per calendar: the first interval that ends at or after the bucket's
+        start, then a few steps forward (cheaper than a binary search of every element
+        over a long horizon, whose look-ups miss the cache)."""
+        table = self.__dict__.get("_buckets")
+        if table is None:
+            table = self.__dict__["_buckets"] = self._bucket_table()
+        if table[4] < 0:
+            return np.searchsorted(self.cum_end, x, side="left")
+        first, base, last, cum_end, steps = table
+        k = x >> SHIFT_BITS
+        i = first[base[k] + np.minimum((x & (SHIFT - 1)) >> BUCKET_BITS, last[k])]
+        for _ in range(steps):
+            i += cum_end[i] < x
+        return i  # type: ignore[no-any-return]
+
+    def _bucket_table(self) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
+        ends = self.cum_end
+        n_cal = len(self.names)
+        block = np.searchsorted(ends, np.arange(n_cal + 1, dtype=np.int64) * SHIFT, "left")
+        firsts, bases, lasts = [], [], []
+        steps = 0
+        size = 0
+        for k in range(n_cal):
+            a, b = int(block[k]), int(block[k + 1])
+            # the calendar's intervals, the tail sentinel (past the horizon) excluded
+            real_end = int(ends[b - 2] - k * SHIFT) if b - a >= 2 else 0
+            count = (real_end >> BUCKET_BITS) + 1
+            starts = k * SHIFT + (np.arange(count + 1, dtype=np.int64) << BUCKET_BITS)
+            first = np.searchsorted(ends, starts, "left")
+            first[-1] = b - 1  # the last bucket runs on to the tail sentinel
+            steps = max(steps, int(np.diff(first).max()) if count else 0)
+            firsts.append(first[:-1])
+            bases.append(size)
+            lasts.append(count - 1)
+            size += count
+        if steps > BUCKET_MAX_STEPS:
+            steps = -1  # short working periods: binary search
+        # one more entry past the last interval, never below a key
+        pad = np.append(ends, np.iinfo(np.int64).max)
+        return (
+            np.concatenate(firsts).astype(np.int64),
+            np.array(bases, dtype=np.int64),
+            np.array(lasts, dtype=np.int64),
+            pad,
+            steps,
+        )
 
     def overflowed(self, *times: Any) -> bool:
         for t in times:
