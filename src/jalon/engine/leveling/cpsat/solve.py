@@ -109,8 +109,9 @@ def solve_optimal(
         raise InfeasibleError("no schedule meets the links, capacities, pins and deadline")
     if not found:
         raise InfeasibleError(f"CP-SAT found no schedule in {time_limit} s ({status.name})")
-    # the best of CP-SAT's, the side search's and the warm start (never worse than it)
-    starts = min(found, key=problem.makespan)
+    # the best of CP-SAT's, the side search's and the warm start (never worse than it);
+    # among equals CP-SAT's, which does not depend on how far the side search got
+    starts = min(reversed(found), key=problem.makespan)
     bound = max(problem.lower_bound, int(solver.best_objective_bound))
     if status == cp_model.OPTIMAL:
         bound = max(bound, problem.makespan(found[-1]))
