@@ -394,3 +394,15 @@ def test_levels_in_plain_python_and_vectorised_agree(monkeypatch: pytest.MonkeyP
     with pytest.raises(CycleError) as vectorised_error:
         cpm.compile_network(looped.replace())
     assert plain_error.value.cycle == vectorised_error.value.cycle
+
+
+def test_warnings_of_a_repeated_call_are_those_of_its_own_dates() -> None:
+    # messages are kept per network and reused only when their figures are the same
+    p = plan_of(task(1, 3, deadline=at(5, 17)), task(2, 1), links=(Link(1, 2),))
+    first = schedule(p).warnings
+    assert [w.kind for w in first] == ["deadline-missed"]
+    assert schedule(p).warnings == first
+    later = schedule(p, status_date=at(11)).warnings
+    assert later != first
+    assert "2027-01-13 17:00" in later[0].message
+    assert schedule(p).warnings == first

@@ -2300,8 +2300,30 @@ def _warnings(
     conflict = np.zeros(N, dtype=bool)
     conflict[c] = (pb != NEG) & (pb > es[c])
     rows = np.flatnonzero(conflict)
-    allowed_all = minutes_to_datetimes(keys.to_time(pred_bound[rows]))
-    for j, allowed in zip(rows.tolist(), allowed_all, strict=True):
+    allowed_t = keys.to_time(pred_bound[rows])
+    d = st.task_deadline_idx
+    late = np.zeros(N, dtype=bool)
+    if d.size:
+        late[d] = keys.to_time(ef[d]) > st.deadline[d]
+    late_rows = np.flatnonzero(late)
+    finish_t = keys.to_time(ef[late_rows])
+    neg = (total < 0) & st.active_task & ~conflict & ~late
+    count = int(neg.sum())
+    first = [int(o[j]) for j in np.flatnonzero(neg)[:5].tolist()] if count else []
+    # the same figures as last time (a repeated call): the same messages
+    figures = (
+        rows.tobytes(),
+        allowed_t.tobytes(),
+        total[rows].tobytes(),
+        late_rows.tobytes(),
+        finish_t.tobytes(),
+        count,
+        tuple(first),
+    )
+    cached = net.passes.get("warnings")
+    if cached is not None and cached[0] == figures:
+        return list(cached[1])
+    for j, allowed in zip(rows.tolist(), minutes_to_datetimes(allowed_t), strict=True):
         t = plan.tasks[int(o[j])]
         label = CONSTRAINT_LABEL.get(t.constraint.type, t.constraint.type.name)
         out.append(
@@ -2314,12 +2336,7 @@ def _warnings(
                 f"(total float {int(total[j]) / plan.minutes_per_day:+.2f} days).",
             )
         )
-    d = st.task_deadline_idx
-    late = np.zeros(N, dtype=bool)
-    if d.size:
-        late[d] = keys.to_time(ef[d]) > st.deadline[d]
-    rows = np.flatnonzero(late)
-    for j, finish in zip(rows.tolist(), minutes_to_datetimes(keys.to_time(ef[rows])), strict=True):
+    for j, finish in zip(late_rows.tolist(), minutes_to_datetimes(finish_t), strict=True):
         t = plan.tasks[int(o[j])]
         out.append(
             ScheduleWarning(
@@ -2329,10 +2346,7 @@ def _warnings(
                 f"of {t.deadline:%Y-%m-%d %H:%M}.",
             )
         )
-    neg = (total < 0) & st.active_task & ~conflict & ~late
-    count = int(neg.sum())
     if count:
-        first = [int(o[j]) for j in np.flatnonzero(neg)[:5].tolist()]
         names = ", ".join(plan.label(plan.tasks[i].uid) for i in first)
         more = f" and {count - 5} more" if count > 5 else ""
         out.append(
@@ -2343,4 +2357,5 @@ def _warnings(
                 f"met ({names}{more}).",
             )
         )
+    net.passes["warnings"] = (figures, tuple(out))
     return out
