@@ -406,3 +406,23 @@ def test_warnings_of_a_repeated_call_are_those_of_its_own_dates() -> None:
     assert later != first
     assert "2027-01-13 17:00" in later[0].message
     assert schedule(p).warnings == first
+
+
+def test_leaves_of_summaries_found_in_one_sort_are_the_recursive_ones() -> None:
+    from jalon.engine import cpm
+
+    p = plan_of(
+        task(1, 0),
+        task(2, 0, parent=1),
+        task(3, parent=2),
+        task(4, parent=2, active=False),
+        task(5, parent=1),
+        task(6, 0, parent=1),
+        task(7, parent=6),
+        task(8),
+    )
+    net = cpm.compile_network(p)
+    summaries = [0, 1, 5, 0]
+    expected = {s: cpm._leaves(net, s) for s in summaries}
+    assert cpm._leaves_of(net, summaries) == expected
+    assert expected[0] == [2, 4, 6]

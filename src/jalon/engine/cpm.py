@@ -1248,10 +1248,11 @@ def _schedule_on(
     fw = passes["forward"].bind(cs, inp)
     if net.summary_ss_links:
         # only the starts of the subtasks these links may leave from are needed
-        leaves = [k for link in net.summary_ss_links for k in _leaves(net, link[0])]
-        until = int(net.level_of[leaves].max()) + 1 if leaves else 1
+        leaves = _leaves_of(net, [link[0] for link in net.summary_ss_links])
+        needed = [k for kids in leaves.values() for k in kids]
+        until = int(net.level_of[needed].max()) + 1 if needed else 1
         K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef, until=until)
-        _resolve_summary_starts(plan, net, K[:N], keys)
+        _resolve_summary_starts(plan, net, K[:N], keys, leaves)
         return _schedule_on(plan, net, cs, status, threshold)
     K = fw.run(base0, inp.lb, inp.ub, inp.fixed_ef)
     # keys map to instants monotonically within a calendar: the extremes of each
@@ -1367,13 +1368,17 @@ def _schedule_on(
 
 
 def _resolve_summary_starts(
-    plan: Plan, net: Network, es_level_order: IntArray, keys: _Keys
+    plan: Plan,
+    net: Network,
+    es_level_order: IntArray,
+    keys: _Keys,
+    leaves: dict[int, list[int]] | None = None,
 ) -> None:
     """Links from the start of a summary leave from its earliest subtask (MS Project)."""
     es = es_level_order[net.pos]
     src, dst, typ, lagw, lage = [], [], [], [], []
     for summary, target, code, work, elapsed in net.summary_ss_links:
-        kids = _leaves(net, summary)
+        kids = leaves[summary] if leaves is not None else _leaves(net, summary)
         if not kids:
             continue
         # the earliest in time: the keys of subtasks on different calendars do not compare
@@ -1400,6 +1405,27 @@ def _resolve_summary_starts(
     net.links_key = added
     if known is None:
         net.resolved_levels[added] = (net.level_of, net.levels)
+
+
+def _leaves_of(net: Network, summaries: list[int]) -> dict[int, list[int]]:
+    """``_leaves`` of each summary, the subtasks grouped by parent in one sort."""
+    parent = net.parent
+    kids = np.flatnonzero(parent >= 0)
+    kids = kids[_stable_argsort(parent[kids])]
+    firsts = np.flatnonzero(np.diff(parent[kids], prepend=-1))
+    groups = map(np.ndarray.tolist, np.split(kids, firsts[1:]))
+    children = dict(zip(parent[kids[firsts]].tolist(), groups, strict=True))
+    leaf, active = net.leaf.tolist(), net.active.tolist()
+
+    def walk(summary: int, out: list[int]) -> list[int]:
+        for k in children.get(summary, ()):
+            if not leaf[k]:
+                walk(k, out)
+            elif active[k]:
+                out.append(k)
+        return out
+
+    return {s: walk(s, []) for s in dict.fromkeys(summaries)}
 
 
 def _leaves(net: Network, summary: int) -> list[int]:
