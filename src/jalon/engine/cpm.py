@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import product
 from operator import attrgetter
 from typing import Any
 
@@ -320,11 +321,7 @@ def _compile(plan: Plan) -> Network:
         # children in outline order, grouped by parent in one sort
         kids = np.flatnonzero(parent >= 0)
         kids = kids[_stable_argsort(parent[kids])]
-        firsts = np.flatnonzero(np.diff(parent[kids], prepend=-1))
-        groups = np.split(kids, firsts[1:])
-        children = dict(
-            zip(parent[kids[firsts]].tolist(), map(np.ndarray.tolist, groups), strict=True)
-        )
+        children = _group(kids, parent[kids])
 
     def leaves_under(i: int) -> list[int]:
         out: list[int] = []
@@ -375,7 +372,7 @@ def _compile(plan: Plan) -> Network:
             succs = [gate(s)] if code in (_FS, _SS) else leaves_under(s)
         else:
             succs = [s]
-        extra.extend((a, b, code, work, elapsed) for a in preds for b in succs)
+        extra.extend(product(preds, succs, (code,), (work,), (elapsed,)))
         if k in percent_link:
             percent_extra.extend(range(before[1], len(extra)))
             percent_of.extend([(p, percent_link[k])] * (len(extra) - before[1]))
@@ -712,6 +709,17 @@ def _levels_plain(plan: Plan, n_nodes: int, src: IntArray, dst: IntArray) -> tup
     if seen < n_nodes:
         _raise_cycle(plan, src, dst, np.array(deg, dtype=np.int64))
     return np.array(level_of, dtype=np.int64), level
+
+
+def _group(items: IntArray, keys: IntArray) -> dict[int, list[int]]:
+    """Items sorted by ``keys`` -> {key: [its items, in order]}, one list slice per key."""
+    if len(items) == 0:
+        return {}
+    firsts = np.flatnonzero(np.diff(keys, prepend=keys[0] - 1))
+    items_l = items.tolist()
+    starts = firsts.tolist()
+    ends = [*starts[1:], len(items_l)]
+    return {k: items_l[a:b] for k, a, b in zip(keys[firsts].tolist(), starts, ends, strict=True)}
 
 
 def _stable_argsort(key: IntArray) -> IntArray:
@@ -1412,9 +1420,7 @@ def _leaves_of(net: Network, summaries: list[int]) -> dict[int, list[int]]:
     parent = net.parent
     kids = np.flatnonzero(parent >= 0)
     kids = kids[_stable_argsort(parent[kids])]
-    firsts = np.flatnonzero(np.diff(parent[kids], prepend=-1))
-    groups = map(np.ndarray.tolist, np.split(kids, firsts[1:]))
-    children = dict(zip(parent[kids[firsts]].tolist(), groups, strict=True))
+    children = _group(kids, parent[kids])
     leaf, active = net.leaf.tolist(), net.active.tolist()
 
     def walk(summary: int, out: list[int]) -> list[int]:
