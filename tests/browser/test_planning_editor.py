@@ -122,6 +122,8 @@ def test_plan_edit_drag_conflict_french(live_server: Any, context: Any) -> None:
     wait_rescheduled(page, ready)
     bar = page.locator(f'#gantt .bar-wrapper[data-id="t{guide.pk}"] .bar')
     bar.scroll_into_view_if_needed()
+    # a Gantt reload still in flight would redraw the bars under the mouse mid-drag
+    page.wait_for_load_state("networkidle")
     box = bar.bounding_box()
     assert box is not None
     ready = page.get_attribute("#gantt", "data-ready")
