@@ -1,5 +1,5 @@
 """API routes for planning data: tasks, links, calendars, resources, assignments,
-baselines, the schedule and exports.
+baselines, the schedule, imports and exports.
 
 Every route starts from ``project_get`` (404 outside the user's projects), reads through
 the selectors and writes through the services, which check the role (403), the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,13 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
 from jalon.web.history import acting_as
 from jalon.web.planning import selectors, services
-from jalon.web.planning.imports import project_export
+from jalon.web.planning.imports import import_read, project_export, project_import
 from jalon.web.planning.models import Assignment, Baseline, Calendar, Link, Resource, Task
 from jalon.web.planning.schemas import (
     ASSIGNMENT_NULLABLE,
@@ -37,12 +38,15 @@ from jalon.web.planning.schemas import (
     CalendarCreate,
     CalendarOut,
     CalendarUpdate,
+    ImportIn,
+    ImportReportOut,
     LinkCreate,
     LinkOut,
     LinkUpdate,
     MoveIn,
     PredecessorsIn,
     PredecessorsOut,
+    ProjectImportedOut,
     ResourceCreate,
     ResourceOut,
     ResourceUpdate,
@@ -520,3 +524,37 @@ def export(request: HttpRequest, pk: int, query: Query[ExportQuery]) -> HttpResp
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "/imports",
+    tags=["schedule"],
+    response={200: ImportReportOut, 201: ProjectImportedOut},
+)
+def import_file(
+    request: HttpRequest, file: File[UploadedFile], form: Form[ImportIn]
+) -> Status[Any]:
+    """Import a file as ``jalon import`` does (multipart: ``file`` and the form fields).
+    ``dry_run``: 200 and the report of what would be created, nothing written; else 201,
+    the new project (you become its manager) with the report. Needs the right to create
+    projects; an unreadable file, a wrong ``format`` or an option the format does not take
+    is a 422 naming the file and the row or field."""
+    from jalon.web.accounts.selectors import can_create_projects
+    from jalon.web.projects.selectors import role_of
+
+    if not can_create_projects(request.auth):
+        raise PermissionDenied("You may not create projects.")
+    filename = Path(file.name or "upload").name
+    result = import_read(
+        file.read(), filename=filename, format=form.format, options=form.reader_options()
+    )
+    report = result.report.to_json()
+    if form.dry_run:
+        return Status(200, report)
+    project = project_import(plan=result.plan, user=request.auth, name=form.name or None)
+    project.role = role_of(request.auth, project)  # type: ignore[attr-defined]
+    project.report = report  # type: ignore[attr-defined]
+    return Status(201, project)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jalon.engine import Assignment as EAssignment
 from jalon.engine import CalendarSpec, Plan, PlanError, Schedule, schedule
 from jalon.engine import Task as ETask
+from jalon.io.report import ImportResult
 from jalon.web.accounts.selectors import can_create_projects
 from jalon.web.history import acting_as
 from jalon.web.planning.bulk import Table, insert_with_history, reserve_ids
@@ -68,6 +69,44 @@ def plan_read(stream: BinaryIO, *, filename: str, options: Mapping[str, Any] | N
         return import_bytes(data, filename, options=options).plan
     except PlanError as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
+    except (ValueError, UnicodeError, OSError) as exc:
+        raise ValidationError({"file": [f"{filename}: {exc}"]}) from exc
+
+
+def import_read(
+    data: bytes,
+    *,
+    filename: str,
+    format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> ImportResult:
+    """Parse an uploaded file as ``jalon import`` does: the plan and its report.
+
+    ``format`` as ``--from`` (default: detected); ``options``: reader options
+    (``jalon.io.importers.PARSER_OPTIONS``); unlike :func:`plan_read`, one the file's
+    format does not take is an error. Raises ``ValidationError`` with the reader's
+    message (file, row, field) on ``format``, the option or ``file``.
+    """
+    from jalon.io.importers import (
+        PARSER_OPTIONS,
+        detect_import_format,
+        import_bytes,
+        normalize_format,
+    )
+
+    try:
+        fmt = normalize_format(format, filename) if format else None
+    except PlanError as exc:
+        raise ValidationError({"format": [str(exc)]}) from exc
+    field = "file"
+    try:
+        if options:
+            fmt = fmt or detect_import_format(filename, data)
+            takes = PARSER_OPTIONS.get(fmt, frozenset())
+            field = next((name for name in sorted(options) if name not in takes), "file")
+        return import_bytes(data, filename, format=fmt, options=options or None)
+    except PlanError as exc:
+        raise ValidationError({field: [str(exc)]}) from exc
     except (ValueError, UnicodeError, OSError) as exc:
         raise ValidationError({"file": [f"{filename}: {exc}"]}) from exc
 

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 from jalon.web.planning.models import Link, Resource, Task
-from jalon.web.projects.schemas import INT32, Input, Number, When, text
+from jalon.web.projects.schemas import INT32, Input, Number, ProjectDetailOut, When, text
 
 Unit = Literal[tuple(Task.Unit.values)]  # type: ignore[valid-type]
 LinkType = Literal[tuple(Link.Type.values)]  # type: ignore[valid-type]
@@ -358,3 +358,62 @@ class ScheduleOut(Schema):
     scheduled_at: dt.datetime | None
     warnings: list[dict[str, Any]]
     tasks: list[ScheduledTask]
+
+
+# -- imports --------------------------------------------------------------------------------
+
+
+class ImportIn(Input):
+    """``POST /imports``' form fields besides ``file``: those of ``jalon import``."""
+
+    format: str | None = Field(
+        None,
+        description="as --from: mspdi, yaml, json, mpp, xer, pmxml, gan, mpx, planner, xlsx, "
+        "csv, jira, trello, ics (default: from the content and the file name)",
+    )
+    name: text(200) | None = Field(  # type: ignore[valid-type]
+        None, description="the project's name (default: the file's)"
+    )
+    dry_run: bool = Field(False, description="only report what would be created")
+    date_format: str | None = Field(None, description="Jira CSV: the dates' strptime format")
+    start: When | None = Field(None, description="Jira CSV: the project's start")
+    days_per_point: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Jira CSV: days of work per story point"
+    )
+    default_days: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Jira CSV and Trello: the duration of an item with no estimate"
+    )
+    include_archived: bool | None = Field(
+        None, description="Trello: import archived cards and lists too"
+    )
+    checklists: Literal["tasks", "notes"] | None = Field(
+        None, description="Trello: checklist items become subtasks or the card's notes"
+    )
+
+    def reader_options(self) -> dict[str, Any]:
+        """The reader options sent (the others keep the reader's defaults)."""
+        names = ("date_format", "start", "days_per_point", "default_days", "checklists")
+        options = {n: getattr(self, n) for n in names if getattr(self, n) not in (None, "")}
+        if self.include_archived:
+            options["include_archived"] = True
+        return options
+
+
+class ImportReportOut(Schema):
+    """What the file holds, as ``jalon import --dry-run --json`` prints it."""
+
+    format: str
+    tasks: int
+    summary_tasks: int
+    milestones: int
+    links: int
+    resources: int
+    assignments: int
+    warnings: list[str]
+    ignored: list[str]
+
+
+class ProjectImportedOut(ProjectDetailOut):
+    """The project an import created (as ``POST /projects`` returns it) and the report."""
+
+    report: ImportReportOut
