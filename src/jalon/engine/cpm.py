@@ -72,6 +72,10 @@ BoolArray = npt.NDArray[np.bool_]
 ELAPSED_CALENDAR = "\x00elapsed"  # 24/7 time for elapsed durations
 NEG = np.int64(-(1 << 62))
 POS = np.int64(1 << 62)
+# constants of the per-level steps as 0-d arrays: NumPy takes them as fast as an array
+# operand, where a Python int costs a scalar conversion on every call
+_ONE = np.array(1, dtype=np.int64)
+_EVEN = np.array(-2, dtype=np.int64)
 _FS, _SS, _FF, _SF = 0, 1, 2, 3
 _TYPE_CODE = {LinkType.FS: _FS, LinkType.SS: _SS, LinkType.FF: _FF, LinkType.SF: _SF}
 CONSTRAINT_LABEL = {
@@ -911,6 +915,16 @@ def _schedule_with_spans(
 _SETTLED = "_summary_percent_settled"
 
 
+def _durations(plan: Plan, net: Network) -> IntArray:
+    """The tasks' durations as the plan gives them (a copy: summaries' are rolled up)."""
+    cached: IntArray | None = net.passes.get("durations")
+    if cached is None:
+        cached = net.passes["durations"] = _ints(
+            map(attrgetter("duration"), plan.tasks), net.n_tasks
+        )
+    return cached.copy()
+
+
 def _stale_summary_spans(plan: Plan, durations: dict[int, int], result: Schedule) -> dict[int, int]:
     """Summary tasks with a percent-lag link whose span differs from their duration
     (``durations`` where given, else the plan's)."""
@@ -1341,7 +1355,7 @@ def _schedule_on(
     free_t = free[t_idx]
     critical = (total_t <= threshold) & net.active[:n] & ~done & ~net.complete[:n]
     summary = ~net.leaf
-    duration = _ints(map(attrgetter("duration"), plan.tasks), n)
+    duration = _durations(plan, net)
     if summary.any():
         _roll_up(
             plan,
@@ -1462,7 +1476,7 @@ class _Convert:
         self.cum_end1 = np.concatenate(([0], cs.cum_end))
 
     def time_of(self, key: IntArray) -> IntArray:
-        return self.diff[self.cum_end2.searchsorted(key)] + (key >> 1)
+        return self.diff[self.cum_end2.searchsorted(key)] + (key >> _ONE)
 
     def work_at(self, g: IntArray) -> IntArray:
         """Packed working minutes done by packed instant ``g``."""
@@ -1496,7 +1510,7 @@ class _Convert:
 
 # A level with at most this many links is walked one task at a time in plain Python:
 # below it, NumPy's per-call cost outweighs the work (long chains of tasks).
-SCALAR_LEVEL = 12
+SCALAR_LEVEL = 4
 
 
 def _scalar_levels(
@@ -1631,6 +1645,11 @@ def _by_level(arr: Any, ptr: list[int]) -> list[Any]:
     return [arr[ptr[lv] : ptr[lv + 1]] for lv in range(len(ptr) - 1)]
 
 
+# a level's links converted through time: predecessors, this run's key terms (views),
+# elapsed lag plus the successor calendar's offset, that offset, any to a milestone
+_NsLevel = tuple[IntArray, IntArray, IntArray, IntArray, IntArray, bool]
+
+
 class _Forward:
     """The forward pass: early starts, one level at a time.
 
@@ -1670,17 +1689,24 @@ class _Forward:
         ns, self.tab = _split_nonsimple(f.nonsimple, f.lag_elapsed, len(net.cal_names))
         self.ela = ns
         self.ns_ptr = np.searchsorted(ns, f.ptr).tolist()
-        self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, bool] | None] = []
+        # per run, the predecessor-key terms of these links (filled by run(), read by
+        # level through views)
+        self.ns_and = np.empty(len(ns), np.int64)
+        self.ns_add = np.empty(len(ns), np.int64)
+        lag_off = f.lag_elapsed[ns] + self.dst_off[ns]
+        self.ns_l: list[_NsLevel | None] = []
         for lv in range(net.levels):
-            idx = ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]
+            n0, n1 = self.ns_ptr[lv], self.ns_ptr[lv + 1]
+            idx = ns[n0:n1]
             if idx.size == 0:
                 self.ns_l.append(None)
                 continue
             self.ns_l.append(
                 (
-                    idx - ptr[lv],
                     f.src[idx],
-                    f.lag_elapsed[idx],
+                    self.ns_and[n0:n1],
+                    self.ns_add[n0:n1],
+                    lag_off[n0:n1],
                     self.dst_off[idx],
                     bool(self.to_milestone[idx].any()),
                 )
@@ -1715,11 +1741,17 @@ class _Forward:
         self.pairs = tuple(sorted(set(zip(c_src.tolist(), c_dst.tolist(), strict=True))))
         self.tab_po = pair_offset(c_src, c_dst, n_cal)
         self.tab_ptr = np.searchsorted(tab, f.ptr).tolist()
-        self.tab_at: list[tuple[IntArray, IntArray] | None] = []
+        self.tab_and = np.empty(len(tab), np.int64)
+        self.tab_add = np.empty(len(tab), np.int64)
+        self.tab_at: list[tuple[IntArray, IntArray, IntArray, IntArray] | None] = []
         for lv in range(net.levels):
             t0, t1 = self.tab_ptr[lv], self.tab_ptr[lv + 1]
             idx = tab[t0:t1]
-            self.tab_at.append(None if t0 == t1 else (lay.real[idx] - xp[lv], f.src[idx]))
+            self.tab_at.append(
+                None
+                if t0 == t1
+                else (lay.real[idx] - xp[lv], f.src[idx], self.tab_and[t0:t1], self.tab_add[t0:t1])
+            )
         self.Z = np.empty(3 * N, np.int64)
         lp = self.lp
         self.es_v = [self.Z[lp[lv] : lp[lv + 1]] for lv in range(net.levels)]
@@ -1741,10 +1773,20 @@ class _Forward:
         # the position the conversion gives
         tab, tp = self.tab, self.tab_ptr
         exact = (self.andm[tab] != -2) & (self.orm_start[tab] == 0)
-        self.tab_l: list[tuple[IntArray, IntArray, bool] | None] = [
-            None if at is None else (at[0], at[1], bool(exact[tp[lv] : tp[lv + 1]].any()))
+        self.tab_l: list[tuple[IntArray, IntArray, IntArray, IntArray, bool] | None] = [
+            None if at is None else (*at, bool(exact[tp[lv] : tp[lv + 1]].any()))
             for lv, at in enumerate(self.tab_at)
         ]
+        # the extended layout's terms of a run where no predecessor's finish is pinned;
+        # run() patches the pinned links (see there for the identity)
+        is_ns = np.zeros(len(f.src), dtype=bool)
+        is_ns[f.nonsimple] = True
+        self.is_ns = is_ns
+        clear = np.where(is_ns, self.andm, self.key_and & self.andm) == -2
+        self.x_o0 = (clear | (self.orm_start == 1)).astype(np.int64)
+        self.x_a0 = np.where(is_ns, self.add, self.key_add + self.add) - (
+            clear & (self.orm_start == 0)
+        )
 
     def derive(self, net: Network, inp: _Inputs) -> _Forward:
         """This pass for ``net``, a network with the same links but other work lags
@@ -1761,28 +1803,28 @@ class _Forward:
         return self
 
     def _edge_terms(
-        self, fixed_ef: IntArray
-    ) -> tuple[IntArray, IntArray, IntArray, IntArray, BoolArray]:
-        """Per link, this run's ``mask``/``add`` on the predecessor's start, and the
-        predecessor-key terms the calendar conversions need."""
-        f = self.net.forward
-        key_and, key_add = self.key_and, self.key_add
+        self, fixed_ef: IntArray, sel: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """For the links ``sel``, this run's ``mask``/``add`` on the predecessor's start,
+        and the predecessor-key terms the calendar conversions need."""
+        src = self.net.forward.src[sel]
+        key_and, key_add = self.key_and[sel], self.key_add[sel]
+        andm, add_ = self.andm[sel], self.add[sel]
         # a predecessor whose finish is pinned (MFO, actual or manual finish, ALAP) gives
         # a constant: mask 0, add = that finish
-        pinned = self.uses_finish & (fixed_ef[f.src] != NEG)
+        pinned = self.uses_finish[sel] & (fixed_ef[src] != NEG)
         if pinned.any():
             key_and = np.where(pinned, 0, key_and)
-            key_add = np.where(pinned, fixed_ef[f.src], key_add)
+            key_add = np.where(pinned, fixed_ef[src], key_add)
         # ((ES & key_and) + key_add) & andm == ES & (key_and & andm) + key_add, as key_add
         # is even unless pinned; pinned keys are folded whole
-        mask = np.where(pinned, 0, key_and & self.andm)
-        add = np.where(pinned, (key_add & self.andm) + self.add, key_add + self.add)
-        ns = f.nonsimple
-        if ns.size:
-            # converted links get their predecessor's key ready-made: only the lag is left
-            mask[ns] = self.andm[ns]
-            add[ns] = self.add[ns]
-        return mask, add, key_and, key_add, pinned
+        mask = np.where(pinned, 0, key_and & andm)
+        add = np.where(pinned, (key_add & andm) + add_, key_add + add_)
+        # converted links get their predecessor's key ready-made: only the lag is left
+        ns = self.is_ns[sel]
+        mask[ns] = andm[ns]
+        add[ns] = add_[ns]
+        return mask, add, key_and, key_add
 
     def run(
         self,
@@ -1807,28 +1849,38 @@ class _Forward:
         np.bitwise_or(np.minimum(np.maximum(base0, lb), ub), inp.force, out=ES)
         Z[N : 2 * N] = fixed_ef
         Z[2 * N :] = lb
-        mask, add, key_and, key_add, pinned = self._edge_terms(fixed_ef)
         # (key & m) + A) | r == (key | o) + a, for m in (-1, -2), r in (0, 1) and A even;
         # a pinned finish is read from Z[N:] as it is
-        direct = pinned.copy()
-        ns = f.nonsimple
-        direct[ns] = False
-        m = np.where(direct, self.andm, mask)
-        clear = m == -2
-        r = self.orm_start
         real = self.lay.real
-        self.x_src[real] = np.where(direct, f.src + N, f.src)
-        self.x_o[real] = clear | (r == 1)
-        self.x_a[real] = np.where(direct, self.add, add) - (clear & (r == 0))
+        self.x_src[real] = f.src
+        self.x_o[real] = self.x_o0
+        self.x_a[real] = self.x_a0
+        key_and, key_add = self.key_and, self.key_add
+        p = np.flatnonzero(self.uses_finish & (fixed_ef[f.src] != NEG))
+        if p.size:
+            # a predecessor whose finish is pinned gives a constant: key_and 0, key_add
+            # that finish (converted links read it so)
+            key_and, key_add = key_and.copy(), key_add.copy()
+            key_and[p] = 0
+            key_add[p] = fixed_ef[f.src[p]]
+            d = p[~self.is_ns[p]]
+            clear = self.andm[d] == -2
+            r = self.orm_start[d]
+            self.x_src[real[d]] = f.src[d] + N
+            self.x_o[real[d]] = clear | (r == 1)
+            self.x_a[real[d]] = self.add[d] - (clear & (r == 0))
         lp = self.lp
         has_ub = (np.minimum.reduceat(ub, lp[:-1]) < POS).tolist() if N else []
-        ub_l = _by_level(ub, lp)
-        ns_l, nsp, ns_x, x_l, es_v = self.ns_l, self.ns_ptr, self.ns_x, self.x_l, self.es_v
+        ns_l, ns_x, x_l, es_v = self.ns_l, self.ns_x, self.x_l, self.es_v
         seg_x = self.lay.seg
         ela, tab = self.ela, self.tab
-        kand_ns, kadd_ns = key_and[ela], key_add[ela]
-        kand_t, kadd_t = key_and[tab], key_add[tab] + self.tab_po
-        tab_l, tp = self.tab_l, self.tab_ptr
+        np.take(key_and, ela, out=self.ns_and)
+        np.take(key_add, ela, out=self.ns_add)
+        np.take(key_and, tab, out=self.tab_and)
+        np.add(key_add[tab], self.tab_po, out=self.tab_add)
+        tab_l = self.tab_l
+        conv = self.conv
+        time_of, work_at, is_finish = conv.time_of, conv.work_at, conv.is_finish
         S, X1, Y1, P1 = self.tables
         maxred = np.maximum.reduceat
         minimum, bor, add_ = np.minimum, np.bitwise_or, np.add
@@ -1839,12 +1891,13 @@ class _Forward:
             if narrow is not None:
                 if lists is None:
                     sc = self.scalar_links
+                    mask, add, kand_sc, kadd_sc = self._edge_terms(fixed_ef, sc)
                     lists = (
-                        mask[sc].tolist(),
-                        add[sc].tolist(),
+                        mask.tolist(),
+                        add.tolist(),
                         self.orm_start[sc].tolist(),
-                        key_and[sc].tolist(),
-                        key_add[sc].tolist(),
+                        kand_sc.tolist(),
+                        kadd_sc.tolist(),
                     )
                     self.conv.lists()
                 self._narrow(narrow, ES, lb, ub, lists)
@@ -1853,22 +1906,27 @@ class _Forward:
             cand = Z[xs]
             tl = tab_l[level]
             if tl is not None:
-                t0, t1 = tp[level], tp[level + 1]
-                q = (ES[tl[1]] & kand_t[t0:t1]) + kadd_t[t0:t1]
+                q = (ES[tl[1]] & tl[2]) + tl[3]
                 i = S.searchsorted(q, "right")
                 h = minimum(q - X1[i], Y1[i])
-                cand[tl[0]] = (h | 1) - P1[i] if tl[2] else h
+                cand[tl[0]] = (h | _ONE) - P1[i] if tl[4] else h
             nsl = ns_l[level]
             if nsl is not None:
-                n0, n1 = nsp[level], nsp[level + 1]
-                key = (ES[nsl[1]] & kand_ns[n0:n1]) + kadd_ns[n0:n1]
-                cand[ns_x[level]] = self._convert(key, nsl[2], nsl[3], nsl[4])
+                # as _convert: the instant, plus the elapsed lag, in the successor's
+                # calendar (lag and calendar offset added at once)
+                g = time_of((ES[nsl[0]] & nsl[1]) + nsl[2]) + nsl[3]
+                w2 = work_at(g)
+                if nsl[5]:
+                    w2 = (w2 + w2) + ~is_finish(w2, g - nsl[4])
+                else:
+                    w2 = (w2 + w2) | _ONE
+                cand[ns_x[level]] = w2
             bor(cand, xo, out=cand)
             add_(cand, xa, out=cand)
             out = es_v[level]
             maxred(cand, seg_x[level], out=out)
             if has_ub[level]:
-                minimum(out, ub_l[level], out=out)
+                minimum(out, ub[lp[level] : lp[level + 1]], out=out)
         K = np.empty(2 * N, dtype=np.int64)
         K[:N] = ES
         K[N:] = self._finishes(ES, fixed_ef)
@@ -1912,9 +1970,9 @@ class _Forward:
         t = conv.time_of(key) + lag_elapsed
         w2 = conv.work_at(t + dst_off)
         if not to_milestone:
-            return (w2 << 1) | 1
+            return (w2 + w2) | _ONE
         # an instant that ends working time stays a finish position (milestones keep it)
-        return 2 * w2 + (~conv.is_finish(w2, t)).astype(np.int64)
+        return (w2 + w2) + ~conv.is_finish(w2, t)
 
     def candidates(self, K: IntArray) -> IntArray:
         """Every link's bound on its successor's start, from the final keys (all at once)."""
@@ -1993,15 +2051,19 @@ class _Backward:
         ns, self.tab = _split_nonsimple(b.nonsimple, b.lag_elapsed, len(net.cal_names))
         self.ela = ns
         self.ns_ptr = np.searchsorted(ns, b.ptr).tolist()
-        self.ns_l: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray] | None] = []
+        # per run, the successor-key terms of these links (filled by run(), read by level
+        # through views): successors, and, add, or, the predecessor's calendar less the
+        # elapsed lag, the duration added
+        self.ns_terms = np.empty((3, len(ns)), np.int64)
+        self.ns_l: list[tuple[IntArray, ...] | None] = []
         for lv in range(net.levels):
-            idx = ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]
+            n0, n1 = self.ns_ptr[lv], self.ns_ptr[lv + 1]
+            idx = ns[n0:n1]
             if idx.size == 0:
                 self.ns_l.append(None)
                 continue
-            self.ns_l.append(
-                (idx - ptr[lv], b.dst[idx], b.lag_work[idx], src_shift[idx], self.add_dur[idx])
-            )
+            t = self.ns_terms[:, n0:n1]
+            self.ns_l.append((b.dst[idx], t[0], t[1], t[2], src_shift[idx], self.add_dur[idx]))
         # the vectorised levels work on the extended layout (see _Layout): per entry, the
         # late finish it reads (a successor's, or the node's own upper bound)
         N = net.n_nodes
@@ -2033,11 +2095,19 @@ class _Backward:
         self.tab_shift = self.tab_po - 2 * b.lag_work[tab]
         self.tab_dur = self.add_dur[tab]
         self.tab_ptr = np.searchsorted(tab, b.ptr).tolist()
-        self.tab_l: list[tuple[IntArray, IntArray] | None] = []
+        # the links a pair table converts: the level's step computes their successor's
+        # key, shifted to the pair's table, less the lag, but for the position (k_or,
+        # filled by run())
+        self.tab_real = lay.real[tab]
+        self.tab_or = np.empty(len(tab), np.int64)
+        self.tab_l: list[tuple[IntArray, IntArray, IntArray] | None] = []
         for lv in range(net.levels):
             t0, t1 = self.tab_ptr[lv], self.tab_ptr[lv + 1]
-            idx = tab[t0:t1]
-            self.tab_l.append(None if t0 == t1 else (lay.real[idx] - xp[lv], b.dst[idx]))
+            self.tab_l.append(
+                None
+                if t0 == t1
+                else (self.tab_real[t0:t1] - xp[lv], self.tab_or[t0:t1], self.tab_dur[t0:t1])
+            )
         self.has_links = [ptr[lv + 1] > ptr[lv] for lv in range(net.levels)]
         self.Z = np.empty(2 * N, np.int64)
         lp = net.level_ptr.tolist()
@@ -2054,11 +2124,6 @@ class _Backward:
         bw.terms = None
         bw.lag_add = (self.add_dur - 2 * b.lag_work).astype(np.int64)
         bw.lag2_list = (2 * b.lag_work[self.scalar_links]).tolist()
-        ns, nsp = self.ela, self.ns_ptr
-        bw.ns_l = [
-            None if t is None else (t[0], t[1], b.lag_work[ns[nsp[lv] : nsp[lv + 1]]], t[3], t[4])
-            for lv, t in enumerate(self.ns_l)
-        ]
         bw.tab_shift = self.tab_po - 2 * b.lag_work[self.tab]
         xp = self.lay.ptr
         bw.x_m = np.full(self.lay.size, -1, np.int64)
@@ -2103,6 +2168,8 @@ class _Backward:
             self.terms = self._link_terms(inp)
             self.x_m[self.lay.real] = self.terms[3]
             self.x_a[self.lay.real] = self.terms[4]
+            self.x_m[self.tab_real] = self.terms[0][self.tab]
+            self.x_a[self.tab_real] = self.terms[1][self.tab] + self.tab_shift
         self.k_and, self.k_add, self.k_or, self.mask, self.add = self.terms
         return self
 
@@ -2135,21 +2202,21 @@ class _Backward:
         LF = Z[:N]
         lp = self.lp
         has_lb = (np.maximum.reduceat(lb, lp[:-1]) > NEG).tolist() if N else []
-        lb_l = _by_level(lb, lp)
-        ns_l, nsp, ns_x, x_l, lf_v = self.ns_l, self.ns_ptr, self.ns_x, self.x_l, self.lf_v
+        ns_l, ns_x, x_l, lf_v = self.ns_l, self.ns_x, self.x_l, self.lf_v
         seg_x, has_links = self.lay.seg, self.has_links
         ns, tab = self.ela, self.tab
-        k_and, k_or = self.k_and[ns], self.k_or[ns]
+        np.take(self.k_and, ns, out=self.ns_terms[0])
         # the lag comes off the successor's key before it changes calendar
-        k_add = self.k_add[ns] - 2 * b.lag_work[ns]
-        tk_and, tk_or = self.k_and[tab], self.k_or[tab]
-        tk_add = self.k_add[tab] + self.tab_shift
-        tab_l, tp, tab_dur = self.tab_l, self.tab_ptr, self.tab_dur
+        np.subtract(self.k_add[ns], 2 * b.lag_work[ns], out=self.ns_terms[1])
+        np.take(self.k_or, ns, out=self.ns_terms[2])
+        np.take(self.k_or, tab, out=self.tab_or)
+        tab_l = self.tab_l
         S, X1, Y1, _ = self.tables
         minimum = np.minimum
         minred = np.minimum.reduceat
         maximum, band, add_ = np.maximum, np.bitwise_and, np.add
         conv = self.conv
+        time_of, work_at = conv.time_of, conv.work_at
         scalar = self.scalar
         lists: tuple[list[int], ...] | None = None
         for level in range(net.levels - 1, -1, -1):
@@ -2175,22 +2242,19 @@ class _Backward:
             add_(cand, xa, out=cand)
             tl = tab_l[level]
             if tl is not None:
-                t0, t1 = tp[level], tp[level + 1]
-                q = ((LF[tl[1]] & tk_and[t0:t1]) + tk_add[t0:t1]) | tk_or[t0:t1]
+                q = cand[tl[0]] | tl[1]
                 i = S.searchsorted(q, "right")
-                cand[tl[0]] = (minimum(q - X1[i], Y1[i]) & -2) + tab_dur[t0:t1]
+                cand[tl[0]] = (minimum(q - X1[i], Y1[i]) & _EVEN) + tl[2]
             nsl = ns_l[level]
             if nsl is not None:
                 # the successor's key, less the lag in its own calendar, then the instant
                 # moves to the predecessor's calendar
-                n0, n1 = nsp[level], nsp[level + 1]
-                key = ((LF[nsl[1]] & k_and[n0:n1]) + k_add[n0:n1]) | k_or[n0:n1]
-                t = conv.time_of(key)
-                cand[ns_x[level]] = 2 * conv.work_at(t + nsl[3]) + nsl[4]
+                w = work_at(time_of(((LF[nsl[0]] & nsl[1]) + nsl[2]) | nsl[3]) + nsl[4])
+                cand[ns_x[level]] = (w + w) + nsl[5]
             out = lf_v[level]
             minred(cand, seg_x[level], out=out)
             if has_lb[level]:
-                maximum(out, lb_l[level], out=out)
+                maximum(out, lb[lp[level] : lp[level + 1]], out=out)
         LF = LF.copy()
         LS = (LF - inp.rem2) | self.orr
         if inp.started.any():
