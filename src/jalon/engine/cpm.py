@@ -1552,6 +1552,25 @@ class _Layout:
     size: int
 
 
+def _level_views(ptr: list[int], levels: int, *arrays: IntArray) -> list[tuple[IntArray, ...]]:
+    """Per level, views of each array on that level's entries (``ptr[L]:ptr[L+1]``), made
+    once per network so that a pass reads them without slicing."""
+    return [tuple(a[ptr[lv] : ptr[lv + 1]] for a in arrays) for lv in range(levels)]
+
+
+def _narrow_positions(
+    lay: _Layout, ptr: list[int], links: IntArray, per_level: list[Any], links_ptr: list[int]
+) -> list[IntArray | None]:
+    """Per level, where ``links`` (those of the level with a side path, ``per_level[L]``
+    not None) stand in the level's slice of the extended layout."""
+    return [
+        None
+        if per_level[lv] is None
+        else lay.real[links[links_ptr[lv] : links_ptr[lv + 1]]] - ptr[lv]
+        for lv in range(len(per_level))
+    ]
+
+
 def _layout(owner: IntArray, level_ptr: IntArray) -> _Layout:
     """``owner``: per link (sorted), the level-order node whose run it belongs to."""
     n_nodes = int(level_ptr[-1])
@@ -1721,20 +1740,8 @@ class _Forward:
         self.x_o = np.zeros(lay.size, np.int64)
         self.x_a = np.zeros(lay.size, np.int64)
         xp = lay.ptr
-        self.x_l = [
-            (
-                self.x_src[xp[lv] : xp[lv + 1]],
-                self.x_o[xp[lv] : xp[lv + 1]],
-                self.x_a[xp[lv] : xp[lv + 1]],
-            )
-            for lv in range(net.levels)
-        ]
-        self.ns_x = [
-            None
-            if self.ns_l[lv] is None
-            else lay.real[ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]] - xp[lv]
-            for lv in range(net.levels)
-        ]
+        self.x_l = _level_views(xp, net.levels, self.x_src, self.x_o, self.x_a)
+        self.ns_x = _narrow_positions(lay, xp, ns, self.ns_l, self.ns_ptr)
         tab = self.tab
         n_cal = len(net.cal_names)
         c_src, c_dst = inp.cal[f.src[tab]], inp.cal[f.dst[tab]]
@@ -2074,20 +2081,8 @@ class _Backward:
         self.x_m = np.full(lay.size, -1, np.int64)
         self.x_a = np.zeros(lay.size, np.int64)
         xp = lay.ptr
-        self.x_l = [
-            (
-                self.x_dst[xp[lv] : xp[lv + 1]],
-                self.x_m[xp[lv] : xp[lv + 1]],
-                self.x_a[xp[lv] : xp[lv + 1]],
-            )
-            for lv in range(net.levels)
-        ]
-        self.ns_x = [
-            None
-            if self.ns_l[lv] is None
-            else lay.real[ns[self.ns_ptr[lv] : self.ns_ptr[lv + 1]]] - xp[lv]
-            for lv in range(net.levels)
-        ]
+        self.x_l = _level_views(xp, net.levels, self.x_dst, self.x_m, self.x_a)
+        self.ns_x = _narrow_positions(lay, xp, ns, self.ns_l, self.ns_ptr)
         tab = self.tab
         c_src, c_dst = inp.cal[b.src[tab]], inp.cal[b.dst[tab]]
         self.pairs = tuple(sorted(set(zip(c_dst.tolist(), c_src.tolist(), strict=True))))

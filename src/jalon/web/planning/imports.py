@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jalon.engine import Assignment as EAssignment
-from jalon.engine import CalendarSpec, Plan, PlanError, Schedule, schedule
+from jalon.engine import CalendarSpec, Plan, PlanError, schedule
 from jalon.engine import Task as ETask
 from jalon.io.report import ImportResult
 from jalon.web.accounts.selectors import can_create_projects
@@ -28,11 +28,12 @@ from jalon.web.planning.bulk import Table, insert_with_history, reserve_ids
 from jalon.web.planning.mapping import (
     LoadedPlan,
     TaskState,
-    _resource,
     calendar_row,
     calendar_spec,
+    engine_resource,
     load_plan,
     resource_row,
+    rolled_percent,
 )
 from jalon.web.planning.models import (
     Assignment,
@@ -231,7 +232,9 @@ def _write_plan(plan: Plan, user: Any, *, name: str, status: str) -> Project:
         raise _engine_error(exc) from exc
 
     pk_of = dict(zip((t.uid for t in plan.tasks), reserve_ids(Task, len(plan.tasks)), strict=True))
-    rolled = _rolled_percent(plan, result)
+    rolled = rolled_percent(
+        [(t.uid, t.parent, t.active, t.progress.percent_complete) for t in plan.tasks], result
+    )
     numbers = stored_plan.outline_numbers
     calendar_pk = {spec_name: row.pk for spec_name, row in calendars.items()}
     task_rows = []
@@ -332,22 +335,6 @@ def _write_plan(plan: Plan, user: Any, *, name: str, status: str) -> Project:
     return project
 
 
-def _rolled_percent(plan: Plan, result: Schedule) -> dict[int, float]:
-    """Summary uid -> % complete of its active subtasks, weighted by their durations."""
-    weight: dict[int, float] = {}
-    done: dict[int, float] = {}
-    for t, st in zip(reversed(plan.tasks), reversed(result.tasks), strict=True):
-        if not st.summary and t.active:
-            w = float(max(st.duration, 1))
-            own_weight, own_done = w, w * t.progress.percent_complete
-        else:
-            own_weight, own_done = weight.get(t.uid, 0.0), done.get(t.uid, 0.0)
-        if t.parent is not None:
-            weight[t.parent] = weight.get(t.parent, 0.0) + own_weight
-            done[t.parent] = done.get(t.parent, 0.0) + own_done
-    return {uid: round(done[uid] / w, 1) if w else 0.0 for uid, w in weight.items()}
-
-
 def _task_values(
     t: ETask, pk_of: dict[int, int], position: int, project: Project, calendars: dict[str, int]
 ) -> dict[str, Any]:
@@ -409,7 +396,7 @@ def _as_stored(
     return dataclasses.replace(
         plan,
         calendars=plan.calendars + extra,
-        resources=tuple(_resource(row, names) for row in people.values()),
+        resources=tuple(engine_resource(row, names) for row in people.values()),
         assignments=tuple(
             dataclasses.replace(a, resource=resource_pk)
             for (_task, resource_pk), a in assignments.items()

@@ -230,7 +230,7 @@ TASK_COLUMNS = (
 _FIRST_COMPUTED = len(TASK_COLUMNS)
 
 
-def _resource(row: Resource, calendars: Mapping[int, str]) -> EResource:
+def engine_resource(row: Resource, calendars: Mapping[int, str]) -> EResource:
     return EResource(
         uid=row.pk,
         name=row.name,
@@ -391,7 +391,7 @@ def _calendars(project: Project) -> tuple[tuple[CalendarSpec, ...], dict[int, st
 def _resources(pks: Collection[int], names: Mapping[int, str]) -> tuple[EResource, ...]:
     if not pks:
         return ()
-    return tuple(_resource(r, names) for r in Resource.objects.filter(pk__in=pks))
+    return tuple(engine_resource(r, names) for r in Resource.objects.filter(pk__in=pks))
 
 
 def load_plan(project: Project) -> LoadedPlan:
@@ -552,7 +552,9 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
     rows = loaded.tasks
     summary = result.summary.tolist()
     duration = result.duration.tolist()
-    rolled = _rolled_percent(rows, result)
+    rolled = rolled_percent(
+        [(r.pk, r.parent_id, r.active, r.percent_complete) for r in rows], result
+    )
     before = loaded.written
     if before is not None and len(before.start_min) == len(rows):
         differs = np.zeros(len(rows), dtype=bool)
@@ -611,23 +613,28 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
     return len(changed)
 
 
-def _rolled_percent(rows: list[TaskState], result: Schedule) -> dict[int, float]:
-    """Summary pk -> % complete of its active subtasks, weighted by their durations."""
+def rolled_percent(
+    rows: Sequence[tuple[int, int | None, bool, float]], result: Schedule
+) -> dict[int, float]:
+    """Summary key -> % complete of its active subtasks, weighted by their durations.
+
+    ``rows``: each task's (key, parent's key, active, own % complete), in plan order; the
+    keys are primary keys for stored rows, uids for a plan not stored yet."""
     summary = result.summary.tolist()
     duration = result.duration.tolist()
     weight: dict[int, float] = {}
     done: dict[int, float] = {}
     for i in range(len(rows) - 1, -1, -1):
-        row = rows[i]
-        if not summary[i] and row.active:
+        key, parent, active, percent = rows[i]
+        if not summary[i] and active:
             w = float(max(duration[i], 1))
-            own_weight, own_done = w, w * row.percent_complete
+            own_weight, own_done = w, w * percent
         else:
-            own_weight, own_done = weight.get(row.pk, 0.0), done.get(row.pk, 0.0)
-        if row.parent_id is not None:
-            weight[row.parent_id] = weight.get(row.parent_id, 0.0) + own_weight
-            done[row.parent_id] = done.get(row.parent_id, 0.0) + own_done
-    return {pk: round(done[pk] / w, 1) if w else 0.0 for pk, w in weight.items()}
+            own_weight, own_done = weight.get(key, 0.0), done.get(key, 0.0)
+        if parent is not None:
+            weight[parent] = weight.get(parent, 0.0) + own_weight
+            done[parent] = done.get(parent, 0.0) + own_done
+    return {key: round(done[key] / w, 1) if w else 0.0 for key, w in weight.items()}
 
 
 def _update_computed(rows: list[tuple[Any, ...]]) -> None:

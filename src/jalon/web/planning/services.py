@@ -813,6 +813,17 @@ def progress_bulk_update(
     return len(rows)
 
 
+def _bump_and_reschedule(project: Project, current: Task) -> Task:
+    """A task whose links or assignments changed: a new version, the project rescheduled;
+    ``rescheduled`` names the rows the reschedule wrote and the task itself."""
+    current.version += 1
+    current.save(update_fields=["version"])
+    _result, changed = _reschedule(project=project)
+    current.refresh_from_db()
+    current.rescheduled = changed | {current.pk}
+    return current
+
+
 @service
 def task_predecessors_set(*, task: Task, text: str, version: int | None, user: Any) -> Task:
     """Replace a task's predecessors with those typed in ``text`` (``"3FS+2d, 5"``)."""
@@ -866,12 +877,7 @@ def task_predecessors_set(*, task: Task, text: str, version: int | None, user: A
             for name, value in values.items():
                 setattr(link, name, value)
             link.save()
-    current.version += 1
-    current.save(update_fields=["version"])
-    _result, changed = _reschedule(project=project)
-    current.refresh_from_db()
-    current.rescheduled = changed | {current.pk}
-    return current
+    return _bump_and_reschedule(project, current)
 
 
 @service
@@ -919,9 +925,4 @@ def task_resources_set(
         elif assignment.units != units:
             assignment.units = units
             assignment.save()
-    current.version += 1
-    current.save(update_fields=["version"])
-    _result, changed = _reschedule(project=project)
-    current.refresh_from_db()
-    current.rescheduled = changed | {current.pk}
-    return current
+    return _bump_and_reschedule(project, current)
