@@ -13,9 +13,12 @@ For each database, in its own subprocess (Django reads its settings once):
    API; then ``--edits`` task edits through the API (``PATCH`` of a duration: the edit is
    saved, the project rescheduled and the changed rows written back, in one
    transaction), each on a random task (seeded), alternately lengthening and
-   shortening it; then as many edits with the project's kept plan dropped before each
-   (``plancache.clear()``, untimed): what an edit costs when the previous edit of the
-   project was served by another worker process, which reads the whole plan; then as
+   shortening it; then as many edits served in turn by two worker processes (each holds
+   its own kept plans: the in-process cache is swapped before each edit, untimed), so
+   that the plan kept is one edit behind and catches up on the other worker's edit;
+   then as many edits with the project's kept plan dropped before each
+   (``plancache.clear()``, untimed): a worker's first edit of the project, which reads
+   the whole plan; then as
    many edits of a duration typed in the planning editor (its htmx answer: the rows the
    edit changed, or every grid row before that answer existed; the rows and bytes sent
    are recorded);
@@ -248,14 +251,28 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         from jalon.web.planning import plancache
     except ImportError:  # before the plans kept between edits
         plancache = None
-    series = {"task edit API (reschedule + save)": False}
+    series = {"task edit API (reschedule + save)": "kept"}
     if plancache is not None:
-        series["task edit API, plan not kept (edit after another worker's)"] = True
-    for name, cold in series.items():
+        series["task edit API, two workers taking turns (plan one edit behind)"] = "turns"
+        series["task edit API, plan not kept (worker's first edit of the project)"] = "cold"
+    workers: list[Any] = []
+    if plancache is not None:
+        from collections import OrderedDict
+
+        # two worker processes' kept plans, the database shared: each edit is served by
+        # the other worker, which holds the plan as it was before the previous edit
+        workers = [plancache._plans, OrderedDict()]
+    for name, case in series.items():
         walls, cpus, queries = [], [], []
+        if case == "turns":
+            plancache._plans = workers[1]
+            warm = edit(picks[0], 1)()  # the second worker's first edit reads the plan
+            assert warm.status_code == 200, warm.content
         for i, task_pk in enumerate(picks[1:]):
             call = edit(task_pk, 1 if i % 2 == 0 else -1)
-            if cold and plancache is not None:
+            if case == "turns":
+                plancache._plans = workers[i % 2]
+            elif case == "cold" and plancache is not None:
                 plancache.clear()
             with counting(connection) as counted:
                 wall, cpu, response = timed(call)

@@ -181,8 +181,10 @@ class LoadedPlan:
 
     ``calendar_names``: calendar pk -> name, as the tasks' calendars were read;
     ``written``: the schedule whose values the rows hold since ``write_schedule`` stored
-    it (None: compare every row with ``TaskState.computed``); ``changed``: the pks of the
-    rows the last ``write_schedule`` wrote (their computed values differed).
+    it (None: compare every row with ``TaskState.computed``), except the rows at the
+    positions in ``stale``, which another process wrote since (compared with their
+    ``TaskState.computed`` too); ``changed``: the pks of the rows the last
+    ``write_schedule`` wrote (their computed values differed).
     """
 
     plan: Plan
@@ -190,6 +192,7 @@ class LoadedPlan:
     calendar_names: dict[int, str] = field(default_factory=dict)
     written: Schedule | None = None
     changed: frozenset[int] = frozenset()
+    stale: frozenset[int] = frozenset()
 
 
 # enum look-ups by value: calling the Enum classes costs more than the rest of a row
@@ -333,9 +336,12 @@ def _task_rows(tasks: QuerySet[Task]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
-    """pk -> computed values, dates in epoch minutes, read with the driver alone rather
-    than through the ORM's per-value converters."""
+def _stored_computed(
+    project: Project, pks: Collection[int] | None = None
+) -> dict[int, tuple[Any, ...]]:
+    """pk -> computed values of the project's task rows (of rows ``pks`` only when
+    given), dates in epoch minutes, read with the driver alone rather than through the
+    ORM's per-value converters."""
     meta = Task._meta
     quote = connection.ops.quote_name
     native = connection.vendor in ("postgresql", "sqlite")
@@ -351,8 +357,12 @@ def _stored_computed(project: Project) -> dict[int, tuple[Any, ...]]:
         quote(meta.db_table),
         quote(meta.get_field("project").column),
     )
+    params: list[int] = [project.pk]
+    if pks is not None:
+        params.extend(pks)
+        sql += " AND {} IN ({})".format(quote(meta.pk.column), ", ".join(["%s"] * len(pks)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [project.pk])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if native:
         return {row[0]: tuple(row[1:]) for row in rows}
@@ -478,13 +488,20 @@ def load_plan(project: Project) -> LoadedPlan:
     return LoadedPlan(plan=plan, tasks=states, calendar_names=names)
 
 
-def reload_tasks(loaded: LoadedPlan, project: Project, pks: Collection[int]) -> LoadedPlan | None:
+def reload_tasks(
+    loaded: LoadedPlan,
+    project: Project,
+    pks: Collection[int],
+    written: Collection[int] | None = (),
+) -> LoadedPlan | None:
     """``loaded`` with the rows of tasks ``pks`` read again, in three queries whatever the
     size (those rows, the calendars, the assigned resources), instead of the whole plan.
 
-    For a plan loaded at the project's current revision, in which only the fields of these
-    rows changed since (``TASK_COLUMNS``, outline unchanged). Returns None when something
-    else differs: a row is missing or moved, the calendars or the resources changed
+    For a plan in which only the fields of these rows changed since it was loaded
+    (``TASK_COLUMNS``, outline unchanged). ``written``: the rows whose stored computed
+    values may differ from those ``loaded`` wrote (another process rescheduled since;
+    None: any row), read again in one more query. Returns None when something else
+    differs: a row is missing or moved, the calendars or the resources changed
     (portfolio-wide rows); the caller then loads the whole plan. Consumes ``loaded``.
     """
     plan = loaded.plan
@@ -496,7 +513,7 @@ def reload_tasks(loaded: LoadedPlan, project: Project, pks: Collection[int]) -> 
     position = {state.pk: i for i, state in enumerate(loaded.tasks)}
     uid_of = {state.pk: t.uid for state, t in zip(loaded.tasks, plan.tasks, strict=True)}
     tasks = list(plan.tasks)
-    rows = _task_rows(Task.objects.filter(project=project, pk__in=list(pks)))
+    rows = _task_rows(Task.objects.filter(project=project, pk__in=list(pks))) if pks else []
     if len(rows) != len(set(pks)):
         return None
     for r in rows:
@@ -506,11 +523,24 @@ def reload_tasks(loaded: LoadedPlan, project: Project, pks: Collection[int]) -> 
         tasks[i] = _engine_task(r, uid_of, names)
         loaded.tasks[i].active = bool(r[15])
         loaded.tasks[i].percent_complete = r[16]
+    previous = loaded.written
+    if written is None or written:
+        stored = _stored_computed(project, None if written is None else list(written))
+        if written is None and len(stored) != len(loaded.tasks):
+            return None
+        for pk, values in stored.items():
+            i = position.get(pk)
+            if i is None:
+                return None
+            loaded.tasks[i].computed = values
+        # rows the schedule last written here did not cover: compare every row
+        previous = None if written is None else previous
     return LoadedPlan(
         plan=plan.replace(tasks=tuple(tasks)),
         tasks=loaded.tasks,
         calendar_names=names,
-        written=loaded.written,
+        written=previous,
+        stale=frozenset(position[pk] for pk in written) if written and previous else frozenset(),
     )
 
 
@@ -561,6 +591,7 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
         for name in _ARRAYS:
             differs |= getattr(before, name) != getattr(result, name)
         candidates = set(np.flatnonzero(differs).tolist())
+        candidates.update(loaded.stale)
         candidates.update(
             i
             for i, row in enumerate(rows)
@@ -609,6 +640,7 @@ def write_schedule(loaded: LoadedPlan, result: Schedule) -> int:
             ]
         )
     loaded.written = result
+    loaded.stale = frozenset()
     loaded.changed = frozenset(row[-1] for row in changed)
     return len(changed)
 

@@ -290,3 +290,30 @@ class BaselineTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["baseline", "task"], name="baseline_task_unique")
         ]
+
+
+class PlanChange(models.Model):
+    """What one reschedule of a project changed, for the plans other processes keep
+    (``plancache``): a process whose plan is a few revisions old reads the rows these
+    name instead of the whole plan.
+
+    One row per project and ``slot`` (``revision`` modulo ``plancache.KEEP``), overwritten
+    as revisions go by. ``tasks``: the pks of the task rows whose own fields changed, or
+    None when anything else did (outline, links, assignments, calendars, the project);
+    ``written``: the pks of the rows whose computed values the reschedule wrote, or None
+    when there were too many to list.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField()
+    revision = models.PositiveBigIntegerField()
+    tasks = models.JSONField(null=True)
+    written = models.JSONField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slot"], name="plan_change_unique_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.revision} of project {self.project_id}"

@@ -199,10 +199,9 @@ def _reschedule(
         .values_list("plan_revision", flat=True)
         .get()
     )
+    edited = None if tasks is None else frozenset(tasks)
     try:
-        loaded = plancache.take(project.pk, revision)
-        if loaded is not None:
-            loaded = reload_tasks(loaded, project, set(tasks)) if tasks is not None else None
+        loaded = _kept_plan(project, revision, edited)
         if loaded is None:
             loaded = load_plan(project)
         result = schedule(loaded.plan)
@@ -210,8 +209,27 @@ def _reschedule(
         raise _engine_error(exc) from exc
     write_schedule(loaded, result)
     _store_project_summary(project, loaded, result, revision + 1)
+    plancache.record(project.pk, revision + 1, edited, loaded.changed)
     plancache.keep_on_commit(project.pk, revision + 1, loaded)
     return result, loaded.changed
+
+
+def _kept_plan(project: Project, revision: int, edited: frozenset[int] | None) -> LoadedPlan | None:
+    """The plan this process kept for the project, brought to ``revision`` with the rows
+    ``edited`` read again; None when the whole plan must be read (nothing kept, an edit
+    beyond task fields, or revisions since the kept one whose changes are not recorded).
+    """
+    kept = plancache.take(project.pk)
+    if kept is None or edited is None:
+        return None
+    kept_revision, loaded = kept
+    if kept_revision == revision:
+        return reload_tasks(loaded, project, edited)
+    # the project's last edits were served by other processes: catch up on them
+    changes = plancache.changes_since(project.pk, kept_revision, revision)
+    if changes is None:
+        return None
+    return reload_tasks(loaded, project, edited | changes.tasks, changes.written)
 
 
 def _store_project_summary(
