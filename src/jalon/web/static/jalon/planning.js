@@ -260,7 +260,23 @@
       });
   }
 
+  // a redraw under a held mouse button would drop the drag it started (the bar being
+  // dragged is replaced): a redraw asked for meanwhile waits for the button's release
+  let holding = false;
+  let redrawWaiting = false;
+  document.addEventListener(
+    "mousedown",
+    (e) => {
+      holding = e.button === 0 && !!(e.target.closest && e.target.closest("#gantt"));
+    },
+    true,
+  );
+
   function drawGantt() {
+    if (holding) {
+      redrawWaiting = true;
+      return;
+    }
     const el = document.getElementById("gantt");
     const scroller = el.querySelector(".gantt-container");
     const scroll = scroller ? [scroller.scrollLeft, scroller.scrollTop] : null;
@@ -323,9 +339,14 @@
   document.addEventListener(
     "mouseup",
     () => {
+      holding = false;
       setTimeout(() => {
         if (dragged) sendDrag();
         dragged = null;
+        if (redrawWaiting) {
+          redrawWaiting = false;
+          drawGantt();
+        }
       }, 0);
     },
     true,
