@@ -196,6 +196,23 @@ def test_plan_edit_drag_conflict_french(live_server: Any, context: Any) -> None:
     page.wait_for_selector("#gantt .bar-wrapper")
     assert page.inner_text("[data-zoom=Day]").strip() == "Jour"
     assert page.is_visible("nav.tabs >> text=Historique")
+    # durations and lags in French MS Project's units, typed in either language
+    assert row(page, "Design").locator("input[name=duration]").input_value() == "5j"
+    guide_links = row(page, "Write the user guide").locator("input[name=predecessors]")
+    assert guide_links.input_value() == "1FD+1j"
+    type_cell(page, "Test", "duration", "2sem")
+    type_cell(page, "Write the user guide", "predecessors", "1FD+2j")
+    assert Task.objects.get(pk=test_pk).duration == 2 * 2400
+    ready = page.get_attribute("#gantt", "data-ready")
+    cell = row(page, "Test").locator("input[name=duration]")
+    cell.fill("3d")  # English units are read too, and shown in French
+    cell.press("Enter")
+    wait_rescheduled(page, ready)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#wbs-body tr')].some(r =>"
+        " r.querySelector('input[name=name]').value === 'Test'"
+        " && r.querySelector('input[name=duration]').value === '3j')"
+    )
     shot(page, "06-french")
     assert not errors
     assert dt.date(2027, 3, 1) <= Task.objects.get(pk=launch.pk).start.date()

@@ -5,7 +5,13 @@ English and French, MS Project's way: ``5d``, ``5 days``, ``5j``, ``5 jours``, `
 FS, DD = SS, FF = FF, DF = SF), ``5FS+50%``, lists ``2;3`` or ``2,3``. A reference is a row
 ID (``3``) or a WBS code (``1.2.3``); resolving it is the caller's job.
 
-Used by the Excel and CSV task tables; the plan file (YAML) has its own, stricter grammar.
+Elapsed time: English MS Project puts an ``e`` before the unit (``3ed``), French MS Project
+an ``é`` after it (``3jé``, jours écoulés; its MPX files write ``je``); both are read, with
+or without the accent. Written French units are MS Project FR's: ``min``, ``h``, ``j``,
+``sem``, ``ms`` (mois), elapsed ``miné``, ``hé``, ``jé``, ``semé``, ``msé``.
+
+Used by the Excel and CSV task tables and by the web grid (its cells); the plan file (YAML)
+has its own, stricter grammar.
 """
 
 from __future__ import annotations
@@ -42,6 +48,14 @@ _SHORT = {
     DurationUnit.WEEK: "w",
     DurationUnit.MONTH: "mo",
 }
+_SHORT_FR = {
+    DurationUnit.MINUTE: "min",
+    DurationUnit.HOUR: "h",
+    DurationUnit.DAY: "j",
+    DurationUnit.WEEK: "sem",
+    DurationUnit.MONTH: "ms",
+}
+_TYPES_FR = {LinkType.FS: "FD", LinkType.SS: "DD", LinkType.FF: "FF", LinkType.SF: "DF"}
 _TYPES = {
     "FS": LinkType.FS,
     "SS": LinkType.SS,
@@ -55,16 +69,25 @@ _TYPES = {
 _NUMBER = r"\d+(?:[.,]\d+)?|[.,]\d+"
 _DURATION_RE = re.compile(rf"(?P<num>{_NUMBER})\s*(?P<unit>[a-z]*)\.?\s*\??")
 _REF = r"\d+(?:\.\d+)*"
-_LINK_RE = re.compile(
-    rf"\s*(?P<ref>{_REF})\s*(?P<type>FS|SS|FF|SF|FD|DD|DF)?"
-    rf"(?:\s*(?P<sign>[+-])\s*(?P<num>{_NUMBER})\s*(?P<unit>%|[a-z]+)?)?\s*",
-    re.IGNORECASE,
+# a link's type and lag, after its reference: 'FS+2d', 'FD+2jé', 'SS', '+50%'
+_TAIL = (
+    r"(?P<type>FS|SS|FF|SF|FD|DD|DF)?"
+    rf"(?:\s*(?P<sign>[+-])\s*(?P<num>{_NUMBER})\s*(?P<unit>%|[^\W\d_]+)?)?\s*"
 )
+_LINK_RE = re.compile(rf"\s*(?P<ref>{_REF})\s*{_TAIL}", re.IGNORECASE)
+_TAIL_RE = re.compile(rf"\s*{_TAIL}", re.IGNORECASE)
 MAX_MINUTES = 10**9  # about 1,900 years of 8-hour days: anything larger is a typo
 
 
 class CellValueError(ValueError):
-    """A cell that cannot be read; the message says what was expected."""
+    """A cell that cannot be read; the message says what was expected.
+
+    ``code`` says why, for callers that word their own message: ``"invalid"`` (the text
+    cannot be read), ``"unit"`` (an unknown unit) or ``"too_long"``."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +121,18 @@ def _number(text: str) -> float:
 
 
 def unit_of(word: str) -> tuple[DurationUnit, bool]:
-    """(unit, elapsed) of a unit word; raises CellValueError for an unknown one."""
+    """(unit, elapsed) of a unit word; raises CellValueError for an unknown one.
+
+    Elapsed: ``e`` before the unit (English: ``ed``) or ``é``/``e`` after it (French:
+    ``jé``, ``je``)."""
     plain = _plain(word.strip())
     if plain in _UNIT_WORDS:
         return _UNIT_WORDS[plain], False
     if plain.startswith("e") and plain[1:] in _UNIT_WORDS:
         return _UNIT_WORDS[plain[1:]], True
-    raise CellValueError(f"unknown unit '{word}'")
+    if plain.endswith("e") and plain[:-1] in _UNIT_WORDS:
+        return _UNIT_WORDS[plain[:-1]], True
+    raise CellValueError(f"unknown unit '{word}'", code="unit")
 
 
 def parse_duration(text: str, units: Units = Units()) -> tuple[int, DurationUnit, bool]:
@@ -116,7 +144,7 @@ def parse_duration(text: str, units: Units = Units()) -> tuple[int, DurationUnit
     unit, elapsed = unit_of(m.group("unit")) if m.group("unit") else (DurationUnit.DAY, False)
     minutes = round(_number(m.group("num")) * units.size(unit, elapsed))
     if minutes > MAX_MINUTES:
-        raise CellValueError(f"the duration '{text}' is too long")
+        raise CellValueError(f"the duration '{text}' is too long", code="too_long")
     return minutes, unit, elapsed
 
 
@@ -126,9 +154,28 @@ def format_amount(value: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def format_duration(minutes: int, unit: DurationUnit, elapsed: bool, units: Units = Units()) -> str:
+def unit_text(unit: DurationUnit, elapsed: bool = False, *, french: bool = False) -> str:
+    """A unit as MS Project writes it after a number: ``d``, ``ed``; French ``j``, ``jé``."""
+    if french:
+        return f"{_SHORT_FR[unit]}{'é' if elapsed else ''}"
+    return f"{'e' if elapsed else ''}{_SHORT[unit]}"
+
+
+def type_text(link_type: LinkType, *, french: bool = False) -> str:
+    """A link type as MS Project writes it: ``FS``; French ``FD`` (fin-début)."""
+    return _TYPES_FR[link_type] if french else link_type.value
+
+
+def format_duration(
+    minutes: int,
+    unit: DurationUnit,
+    elapsed: bool,
+    units: Units = Units(),
+    *,
+    french: bool = False,
+) -> str:
     size = units.size(unit, elapsed)
-    return f"{format_amount(minutes / size)}{'e' if elapsed else ''}{_SHORT[unit]}"
+    return f"{format_amount(minutes / size)}{unit_text(unit, elapsed, french=french)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,31 +211,47 @@ def _links(text: str, *, decimal_comma: bool, units: Units) -> list[LinkText]:
             raise CellValueError(
                 f"cannot read the predecessor '{item.strip()}' (write 3, 3FS+2d, 3SS-1j, 1.2FF)"
             )
-        link_type = _TYPES[(m.group("type") or "FS").upper()]
-        lag = Lag()
-        if m.group("num") is not None:
-            amount = _number(m.group("num"))
-            if m.group("sign") == "-":
-                amount = -amount
-            unit_text = m.group("unit") or "d"
-            if unit_text == "%":
-                lag = Lag(int(amount) if amount.is_integer() else amount, LagKind.PERCENT)
-            else:
-                unit, elapsed = unit_of(unit_text)
-                minutes = round(amount * units.size(unit, elapsed))
-                if abs(minutes) > MAX_MINUTES:
-                    raise CellValueError(f"the lag in '{item.strip()}' is too long")
-                lag = Lag(minutes, LagKind.ELAPSED if elapsed else LagKind.WORK, unit)
+        link_type, lag = _type_and_lag(m, item, units)
         out.append(LinkText(m.group("ref"), link_type, lag))
     return out
 
 
-def format_link(ref: str, link: Link, units: Units = Units()) -> str:
-    """'3', '3SS', '3FS+2d', '3FF-1.5d', '3FS+50%', '3FS+2ed'."""
+def _type_and_lag(m: re.Match[str], item: str, units: Units) -> tuple[LinkType, Lag]:
+    link_type = _TYPES[(m.group("type") or "FS").upper()]
+    lag = Lag()
+    if m.group("num") is not None:
+        amount = _number(m.group("num"))
+        if m.group("sign") == "-":
+            amount = -amount
+        word = m.group("unit") or "d"
+        if word == "%":
+            lag = Lag(int(amount) if amount.is_integer() else amount, LagKind.PERCENT)
+        else:
+            unit, elapsed = unit_of(word)
+            minutes = round(amount * units.size(unit, elapsed))
+            if abs(minutes) > MAX_MINUTES:
+                raise CellValueError(f"the lag in '{item.strip()}' is too long", code="too_long")
+            lag = Lag(minutes, LagKind.ELAPSED if elapsed else LagKind.WORK, unit)
+    return link_type, lag
+
+
+def parse_link_tail(text: str, units: Units = Units()) -> tuple[LinkType, Lag] | None:
+    """The type and lag written after a predecessor's reference (``FS+2d``, ``FD+2jé``,
+    ``SS``, ``+50%``): None when ``text`` is empty or is not a type and lag; raises
+    CellValueError for an unknown unit or a lag too long. For callers whose references
+    are not row IDs or WBS numbers (the web grid's ``#uid``, free WBS codes)."""
+    m = _TAIL_RE.fullmatch(text)
+    if m is None or not (m.group("type") or m.group("sign")):
+        return None
+    return _type_and_lag(m, text, units)
+
+
+def format_link(ref: str, link: Link, units: Units = Units(), *, french: bool = False) -> str:
+    """'3', '3SS', '3FS+2d', '3FF-1.5d', '3FS+50%', '3FS+2ed'; French '3FD+2j', '3FD+2jé'."""
     lag = link.lag
     if link.type is LinkType.FS and lag.is_zero:
         return ref
-    text = f"{ref}{link.type.value}"
+    text = f"{ref}{type_text(link.type, french=french)}"
     if lag.is_zero:
         return text
     sign = "-" if lag.value < 0 else "+"
@@ -196,7 +259,7 @@ def format_link(ref: str, link: Link, units: Units = Units()) -> str:
         return f"{text}{sign}{format_amount(abs(lag.value))}%"
     elapsed = lag.kind is LagKind.ELAPSED
     amount = abs(lag.value) / units.size(lag.unit, elapsed)
-    return f"{text}{sign}{format_amount(amount)}{'e' if elapsed else ''}{_SHORT[lag.unit]}"
+    return f"{text}{sign}{format_amount(amount)}{unit_text(lag.unit, elapsed, french=french)}"
 
 
 __all__ = [
@@ -208,6 +271,9 @@ __all__ = [
     "format_duration",
     "format_link",
     "parse_duration",
+    "parse_link_tail",
     "parse_predecessors",
+    "type_text",
     "unit_of",
+    "unit_text",
 ]

@@ -36,6 +36,7 @@ from jalon.web.planning.editor_render import (
     parse_percent,
     parse_resources,
 )
+from jalon.web.planning.linktext import bilingual_input, french
 from jalon.web.planning.models import Assignment, Task
 from jalon.web.projects.models import Project
 from jalon.web.projects.selectors import can_edit, project_get, role_of
@@ -80,7 +81,9 @@ def _rows(
     return editor_rows(
         rows.values(*EDITOR_FIELDS),
         project,
-        predecessors=selectors.predecessors_text(project=project, user=user, tasks=tasks),
+        predecessors=selectors.predecessors_text(
+            project=project, user=user, tasks=tasks, french=french()
+        ),
         resources=selectors.assignments_text(project=project, user=user, tasks=tasks),
         can_edit=can_edit(user, project),
         own_tasks=own,
@@ -298,7 +301,8 @@ def _edit(request: HttpRequest, project: Project, task: Task, field: str, value:
             data = {"constraint_type": kind, "constraint_date": when}
         return services.task_update(task=task, data=data, version=version, user=user)
     if field == "predecessors":
-        return services.task_predecessors_set(task=task, text=value, version=version, user=user)
+        with bilingual_input():  # "3FD+2j" as well as "3FS+2d", whatever the language
+            return services.task_predecessors_set(task=task, text=value, version=version, user=user)
     if field == "resources":
         return services.task_resources_set(
             task=task, resources=parse_resources(value), version=version, user=user

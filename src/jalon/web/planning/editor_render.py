@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from jalon.engine import DurationUnit, FormatError
-from jalon.io.plan_yaml import format_duration, parse_duration
+from jalon.io.links import Units
+from jalon.web.planning.linktext import days_text, duration_text, read_duration
 from jalon.web.projects.models import Project
 
 EDITOR_FIELDS = (
@@ -39,7 +39,6 @@ EDITOR_FIELDS = (
 )
 # the grid's editable columns, in order
 COLUMNS = ("name", "duration", "start", "finish", "predecessors", "resources", "percent_complete")
-_UNITS = {u.value: u for u in DurationUnit}
 
 
 def _sizes(project: Project) -> dict[str, int]:
@@ -97,12 +96,10 @@ def editor_rows(
         pk = t["pk"]
         summary = t["is_summary"]
         if summary:
-            days = t["scheduled_duration"] / per_day
-            duration = f"{days:.1f}".rstrip("0").rstrip(".") + "d"
+            duration = days_text(t["scheduled_duration"], per_day)
             percent = t["rolled_percent"]
         else:
-            unit = _UNITS.get(t["duration_unit"], DurationUnit.DAY)
-            duration = format_duration(t["duration"], unit, t["elapsed"], **sizes)
+            duration = duration_text(t["duration"], t["duration_unit"], t["elapsed"], **sizes)
             percent = t["percent_complete"]
         values = {
             "name": t["name"],
@@ -178,16 +175,13 @@ def parse_date(text: str, field: str, default_time: dt.time) -> dt.datetime:
 
 
 def parse_duration_cell(text: str, project: Project) -> dict[str, Any]:
-    """``5d``, ``3h``, ``2w``, ``1mo``, ``4ed`` (a bare number is in days)."""
-    text = text.strip().replace(",", ".")
-    if text and text.replace(".", "", 1).isdigit():
-        text += "d"
+    """``5d``, ``3h``, ``2w``, ``1mo``, ``4ed`` or in French ``5j``, ``2sem``, ``1ms``,
+    ``4jé``, whatever the interface's language (a bare number is in days)."""
+    units = Units(project.minutes_per_day, project.minutes_per_week, project.days_per_month)
     try:
-        minutes, unit, elapsed = parse_duration(text, **_sizes(project))
-    except FormatError as exc:
+        minutes, unit, elapsed = read_duration(text, units)
+    except ValueError as exc:
         raise ValidationError({"duration": [str(exc)]}) from exc
-    if minutes < 0:
-        raise ValidationError({"duration": [_("A duration cannot be negative.")]})
     return {"duration": minutes, "duration_unit": unit.value, "elapsed": elapsed}
 
 

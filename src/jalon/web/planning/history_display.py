@@ -16,10 +16,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jalon.engine import DurationUnit
-from jalon.io.plan_yaml import format_duration
 from jalon.web.planning import selectors
 from jalon.web.planning.calendartext import format_exceptions, format_times
+from jalon.web.planning.linktext import duration_text, french, type_text
 from jalon.web.planning.models import Assignment, Baseline, Calendar, Link, Resource, Task
 from jalon.web.projects.models import Membership, Project
 
@@ -195,13 +194,9 @@ class _Names:
 
 
 def _duration(minutes: Any, unit: str, elapsed: bool, project: Project) -> str:
-    try:
-        du = DurationUnit(unit)
-    except ValueError:
-        du = DurationUnit.DAY
-    return format_duration(
+    return duration_text(
         minutes,
-        du,
+        unit,
         elapsed,
         minutes_per_day=project.minutes_per_day,
         minutes_per_week=project.minutes_per_week,
@@ -256,10 +251,12 @@ def _value(kind: str, name: str, value: Any, rec: Any, names: _Names, project: P
             return f"{_number(value)} %"
     if kind == "link":
         if name == "type":
-            return f"{value} ({Link.Type(value).label})" if value in Link.Type.values else value
+            if value not in Link.Type.values:
+                return value
+            return f"{type_text(value)} ({Link.Type(value).label})"
         if name == "lag_value":
             text = selectors.link_suffix(
-                "", value, rec.lag_kind, rec.lag_unit, project.minutes_per_day
+                "", value, rec.lag_kind, rec.lag_unit, project.minutes_per_day, french=french()
             )
             return text or "0"
     if kind == "assignment":

@@ -11,8 +11,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from jalon.engine import DurationUnit
-from jalon.io.plan_yaml import format_duration
+from jalon.web.planning.linktext import days_text, duration_text
 from jalon.web.projects.models import Project
 
 ROW_FIELDS = (
@@ -36,17 +35,10 @@ ROW_FIELDS = (
     "is_summary",
     "is_milestone",
 )
-_UNITS = {u.value: u for u in DurationUnit}
 
 
 def _date(value: dt.datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
-
-
-def _days(minutes: int | None, per_day: int) -> str:
-    if minutes is None:
-        return ""
-    return f"{minutes / per_day:.1f}".rstrip("0").rstrip(".") + "d"
 
 
 def wbs_rows(
@@ -63,11 +55,10 @@ def wbs_rows(
     for t in rows:
         summary = t["is_summary"]
         if summary:
-            duration = _days(t["scheduled_duration"], per_day)
+            duration = days_text(t["scheduled_duration"], per_day)
             percent = t["rolled_percent"]
         else:
-            unit = _UNITS.get(t["duration_unit"], DurationUnit.DAY)
-            duration = format_duration(t["duration"], unit, t["elapsed"], **sizes)
+            duration = duration_text(t["duration"], t["duration_unit"], t["elapsed"], **sizes)
             percent = t["percent_complete"]
         classes = ("summary " if summary else "") + ("critical" if t["critical"] else "")
         name = ("◆ " if t["is_milestone"] else "") + t["name"]
@@ -80,7 +71,7 @@ def wbs_rows(
             f'<td class="num">{escape(duration)}</td>'
             f"<td>{_date(t['start'])}</td><td>{_date(t['finish'])}</td>"
             f"<td>{escape(predecessors.get(t['pk'], ''))}</td>"
-            f'<td class="num">{_days(t["total_float"], per_day)}</td>'
+            f'<td class="num">{days_text(t["total_float"], per_day)}</td>'
             f'<td class="num">{percent:.0f}</td>'
             f"<td>{critical if t['critical'] else ''}</td>"
             "</tr>"

@@ -11,6 +11,8 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from jalon.engine import DurationUnit, LinkType
+from jalon.io.links import type_text, unit_text
 from jalon.web.planning.models import (
     Assignment,
     Baseline,
@@ -74,11 +76,13 @@ def resources_visible_to(user: Any) -> QuerySet[Resource]:
 
 
 def predecessors_text(
-    *, project: Project, user: Any, tasks: Collection[int] | None = None
+    *, project: Project, user: Any, tasks: Collection[int] | None = None, french: bool = False
 ) -> dict[int, str]:
     """task pk -> its predecessors written as in MS Project ("3FS+2d, 5"), by WBS.
 
-    ``tasks``: only those tasks' predecessors (one query, with the predecessors' WBS)."""
+    ``tasks``: only those tasks' predecessors (one query, with the predecessors' WBS).
+    ``french``: as French MS Project writes them ("3FD+2j, 5"), for the web pages; the
+    API keeps English."""
     _visible(project, user)
     project_day = project.minutes_per_day
     out: dict[int, list[str]] = {}
@@ -97,7 +101,8 @@ def predecessors_text(
             )
         ):
             out.setdefault(succ, []).append(
-                (code or number) + link_suffix(kind, lag, lag_kind, unit, project_day)
+                (code or number)
+                + link_suffix(kind, lag, lag_kind, unit, project_day, french=french)
             )
         return {pk: ", ".join(items) for pk, items in out.items()}
     wbs = {
@@ -113,7 +118,7 @@ def predecessors_text(
         .values_list("predecessor_id", "successor_id", "type", "lag_value", "lag_kind", "lag_unit")
     ):
         out.setdefault(succ, []).append(
-            wbs[pred] + link_suffix(kind, lag, lag_kind, unit, project_day)
+            wbs[pred] + link_suffix(kind, lag, lag_kind, unit, project_day, french=french)
         )
     return {pk: ", ".join(items) for pk, items in out.items()}
 
@@ -121,10 +126,20 @@ def predecessors_text(
 UNIT_MINUTES = {"m": 1, "h": 60, "d": None, "w": None, "mo": None}
 
 
-def link_suffix(kind: str, lag: float, lag_kind: str, unit: str, minutes_per_day: int) -> str:
-    """``FS+2d``-style suffix: empty for a plain finish-to-start link."""
+def link_suffix(
+    kind: str,
+    lag: float,
+    lag_kind: str,
+    unit: str,
+    minutes_per_day: int,
+    *,
+    french: bool = False,
+) -> str:
+    """``FS+2d``-style suffix (French ``FD+2j``): empty for a plain finish-to-start link."""
+    if french and kind in LinkType.__members__:
+        kind = type_text(LinkType(kind), french=True)
     if not lag:
-        return "" if kind == "FS" else kind
+        return "" if kind in ("FS", "FD") else kind
     if lag_kind == "percent":
         amount = f"{lag:+g}%"
     else:
@@ -137,7 +152,8 @@ def link_suffix(kind: str, lag: float, lag_kind: str, unit: str, minutes_per_day
         }[unit]
         if lag_kind == "elapsed":
             size = {"m": 1, "h": 60, "d": 1440, "w": 10080, "mo": 43200}[unit]
-        amount = f"{lag / size:+g}{'e' if lag_kind == 'elapsed' else ''}{unit}"
+        words = unit_text(DurationUnit(unit), lag_kind == "elapsed", french=french)
+        amount = f"{lag / size:+g}{words}"
     return f"{kind}{amount}"
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jalon.web.accounts.selectors import can_create_projects
+from jalon.web.planning.linktext import french
 from jalon.web.planning.render import ROW_FIELDS, wbs_rows
 from jalon.web.planning.selectors import predecessors_text, task_list
 from jalon.web.projects import services
@@ -72,7 +73,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
 def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_get(user=request.user, pk=pk)
     rows = task_list(project=project, user=request.user).values(*ROW_FIELDS)
-    predecessors = predecessors_text(project=project, user=request.user)
+    predecessors = predecessors_text(project=project, user=request.user, french=french())
     return render(
         request,
         "projects/project_detail.html",

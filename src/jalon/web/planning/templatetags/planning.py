@@ -6,22 +6,17 @@ from typing import Any
 
 from django import template
 
-from jalon.engine import DurationUnit
-from jalon.io.plan_yaml import format_duration
+from jalon.web.planning.linktext import days_text, duration_text
 
 register = template.Library()
 
 
 @register.simple_tag
 def task_duration(task: Any, project: Any) -> str:
-    """A task's duration in its own unit ("5d", "2w", "3ed")."""
-    try:
-        unit = DurationUnit(task.duration_unit)
-    except ValueError:
-        unit = DurationUnit.DAY
-    return format_duration(
+    """A task's duration in its own unit ("5d", "2w", "3ed"; French "5j", "2sem", "3jé")."""
+    return duration_text(
         task.duration,
-        unit,
+        task.duration_unit,
         task.elapsed,
         minutes_per_day=project.minutes_per_day,
         minutes_per_week=project.minutes_per_week,
@@ -31,11 +26,8 @@ def task_duration(task: Any, project: Any) -> str:
 
 @register.simple_tag
 def float_days(minutes: int | None, project: Any) -> str:
-    """Working minutes of float as days ("-2.5d"); empty when not computed."""
-    if minutes is None:
-        return ""
-    days = minutes / project.minutes_per_day
-    return f"{days:.1f}".rstrip("0").rstrip(".") + "d"
+    """Working minutes of float as days ("-2.5d", French "-2.5j"); empty when not computed."""
+    return days_text(minutes, project.minutes_per_day)
 
 
 @register.filter
