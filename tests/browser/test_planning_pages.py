@@ -130,3 +130,23 @@ def test_progress_and_workload(live_server: Any, context: Any) -> None:
     shot(page, "14-resources")
     page.set_viewport_size({"width": 1920, "height": 1080})
     shot(page, "15-resources-wide")
+
+    # Hugo also works on another project in the first week: its hours show after a +
+    from jalon.web.planning.imports import project_import
+
+    other = project_import(
+        plan=Plan(
+            name="Trade fair",
+            start=dt.datetime(2027, 1, 4, 8),
+            tasks=(ETask(uid=1, name="Stand", duration=2 * 480),),
+        ),
+        user=User.objects.get(username="claire"),
+    )
+    Assignment.objects.create(
+        project=other, task=Task.objects.get(project=other, uid=1), resource=person
+    )
+    page.reload()
+    first_week = page.locator("#workload tbody tr").first.locator("td.num").first
+    assert "+16" in first_week.inner_text()
+    assert "over" in (first_week.get_attribute("class") or "").split()
+    shot(page, "16-resources-other-projects")

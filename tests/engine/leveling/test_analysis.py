@@ -261,3 +261,33 @@ def test_overallocation_is_a_plain_value() -> None:
     o = Overallocation(1, "Ann", day(4), day(5), 960.0, 0.0, (1,))
     assert o.percent == float("inf")
     assert o.excess == 960.0
+
+
+def test_work_outside_the_plan_follows_the_resource_calendar_within_the_periods() -> None:
+    """Another project's assignment of Ann, Friday to Tuesday at half time: it loads her
+    working days only (her Wednesday off too) and is cut to the periods asked for."""
+    from jalon.engine.leveling.analysis import calendars_covering, spans_load
+
+    holiday = CalendarException(dt.date(2027, 1, 12), dt.date(2027, 1, 12), name="Day off")
+    p = plan_of(
+        (Task(1, "A", 10 * D),),
+        (Resource(1, "Ann", calendar="Ann"), Resource(2, "Bob")),
+        (Assignment(1, 1),),
+        calendars=(CalendarSpec("Ann", base="Standard", exceptions=(holiday,)),),
+    )
+    s = schedule(p)
+    cals = calendars_covering(p, s)
+    bounds = period_boundaries(to_minutes(day(4)), to_minutes(day(13)), "day")
+    got = spans_load(
+        cals,
+        bounds,
+        p.resources,
+        np.array([0, 1]),
+        np.array([0.5, 1.0]),
+        np.array([to_minutes(dt.datetime(2027, 1, 8, 8)), to_minutes(day(20))]),
+        np.array([to_minutes(dt.datetime(2027, 1, 14, 17)), to_minutes(day(25))]),
+    )
+    assert got.shape == (2, 9)
+    # Friday 8th, Monday 11th; not the weekend, not her day off on Tuesday 12th
+    assert got[0].tolist() == [0, 0, 0, 0, 240, 0, 0, 240, 0]
+    assert not got[1].any()  # Bob's span lies after the periods

@@ -97,6 +97,35 @@ def test_holiday_lowers_the_capacity(project_roles: dict[str, Any]) -> None:
     assert workload.rows[0].cells[0].capacity == 32.0
 
 
+def test_work_in_other_projects_counts_against_capacity(
+    project_roles: dict[str, Any], admin: Any, small_plan: Any
+) -> None:
+    """The same person on another project's task the same week: the week is over, the
+    page shows the other project's hours but nothing else of it; a done project's work
+    does not count."""
+    from jalon.web.planning.imports import project_import
+    from jalon.web.projects.models import Project
+
+    project = project_roles["project"]
+    resource = Resource.objects.get(name="Member person")
+    other = project_import(plan=small_plan.replace(name="Secret bid"), user=admin)
+    Assignment.objects.create(project=other, task=task(other, 2), resource=resource)
+    workload = selectors.project_workload(project=project, user=project_roles["viewer"])
+    week = workload.rows[0].cells[0]
+    assert (week.load, week.other, week.capacity) == (40.0, 40.0, 40.0)
+    assert week.over and week.percent == 200.0
+    body = (
+        client_for(project_roles["viewer"])
+        .get(reverse("planning:resources", args=[project.pk]))
+        .content.decode()
+    )
+    assert "+40" in body and "Secret bid" not in body
+    Project.objects.filter(pk=other.pk).update(status=Project.Status.DONE)
+    week = selectors.project_workload(project=project, user=project_roles["viewer"])
+    assert week.rows[0].cells[0].other == 0.0
+    assert not week.rows[0].over_periods
+
+
 def test_manager_creates_and_edits_a_person(project_roles: dict[str, Any]) -> None:
     project = project_roles["project"]
     client = client_for(project_roles["manager"])

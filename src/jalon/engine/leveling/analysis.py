@@ -257,6 +257,44 @@ def spread(
     return row, period, minutes * loads.units[row]
 
 
+def spans_load(
+    calendars: PlanCalendars,
+    boundaries: IntArray,
+    resources: tuple[Resource, ...],
+    resource: IntArray,
+    units: FloatArray,
+    start: IntArray,
+    finish: IntArray,
+) -> FloatArray:
+    """Working minutes per resource and period of work outside the plan: span ``j`` puts
+    ``units[j]`` of resource ``resources[resource[j]]`` on ``[start[j], finish[j])``
+    (epoch minutes) on that resource's calendar, as another project's assignment of the
+    same person does. Spans are cut to the periods of ``boundaries``; the result has
+    the shape ``(len(resources), len(boundaries) - 1)``."""
+    m = len(boundaries) - 1
+    start = np.maximum(np.asarray(start, dtype=np.int64), boundaries[0])
+    finish = np.minimum(np.asarray(finish, dtype=np.int64), boundaries[-1])
+    keep = finish > start
+    resource = np.asarray(resource, dtype=np.int64)[keep]
+    cal = np.fromiter(
+        (calendars.resource_cal[r.uid] for r in resources), dtype=np.int64, count=len(resources)
+    )[resource]
+    loads = Loads(
+        task=np.zeros(len(resource), dtype=np.int64),
+        resource=resource,
+        units=np.asarray(units, dtype=np.float64)[keep],
+        start=start[keep],
+        finish=finish[keep],
+        cal=cal,
+        cal2=cal,
+        resources=resources,
+    )
+    row, period, minutes = spread(loads, calendars, boundaries)
+    flat = resource[row] * m + period
+    load = np.bincount(flat, weights=minutes, minlength=len(resources) * m)
+    return load.astype(np.float64).reshape(len(resources), m)
+
+
 def load_profile(
     plan: Plan,
     schedule: Schedule,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from jalon.engine import DurationUnit, LinkType
+from jalon.engine import Resource as EResource
 from jalon.io.links import type_text, unit_text
 from jalon.web.planning.models import (
     Assignment,
@@ -711,16 +712,21 @@ def project_resources(*, project: Project, user: Any) -> list[Resource]:
 
 @dataclass(frozen=True)
 class LoadCell:
-    load: float  # hours of work in the period
+    load: float  # hours of work in the period, in this project
     capacity: float  # hours the person can work in it (calendar x max units)
+    other: float = 0.0  # hours of work in the person's other projects
+
+    @property
+    def total(self) -> float:
+        return self.load + self.other
 
     @property
     def over(self) -> bool:
-        return self.load > self.capacity + 1e-6
+        return self.total > self.capacity + 1e-6
 
     @property
     def percent(self) -> float | None:
-        return 100 * self.load / self.capacity if self.capacity else None
+        return 100 * self.total / self.capacity if self.capacity else None
 
 
 @dataclass(frozen=True)
@@ -743,32 +749,39 @@ class Workload:
 
 def project_workload(*, project: Project, user: Any, period: str = "week") -> Workload:
     """Work assigned in this project per person and period against their capacity
-    (their calendar, public holidays and max units), from the engine's load analysis.
+    (their calendar, public holidays and max units), from the engine's load analysis,
+    and beside it the same people's work in their other projects (not done or
+    cancelled), as those projects stand scheduled: hours only, whatever the user may
+    see of those projects.
 
-    The plan is rescheduled in memory (nothing is written); work in other projects is
-    not counted.
+    The plan is rescheduled in memory (nothing is written).
     """
     from jalon.engine import PlanError, schedule
-    from jalon.engine.leveling.analysis import load_profile
+    from jalon.engine.leveling.analysis import calendars_covering, load_profile
     from jalon.web.planning.mapping import load_plan
 
     _visible(project, user)
     try:
         loaded = load_plan(project)
         result = schedule(loaded.plan)
-        profile = load_profile(loaded.plan, result, period)
+        calendars = calendars_covering(loaded.plan, result)
+        profile = load_profile(loaded.plan, result, period, calendars=calendars)
     except PlanError as exc:
         return Workload(periods=[], rows=[], error=str(exc))
     bounds = profile.boundaries
+    other = _other_projects_load(project, profile.resources, calendars, bounds)
     periods = [dt.date(1970, 1, 1) + dt.timedelta(minutes=int(m)) for m in bounds[:-1].tolist()]
     rows = [
         WorkloadRow(
             resource=r.uid,
             name=r.name,
             cells=[
-                LoadCell(round(load / 60, 1), round(cap / 60, 1))
-                for load, cap in zip(
-                    profile.load[k].tolist(), profile.capacity[k].tolist(), strict=True
+                LoadCell(round(load / 60, 1), round(cap / 60, 1), round(elsewhere / 60, 1))
+                for load, cap, elsewhere in zip(
+                    profile.load[k].tolist(),
+                    profile.capacity[k].tolist(),
+                    other[k].tolist(),
+                    strict=True,
                 )
             ],
         )
@@ -776,3 +789,45 @@ def project_workload(*, project: Project, user: Any, period: str = "week") -> Wo
     ]
     rows.sort(key=lambda row: row.name.lower())
     return Workload(periods=periods, rows=rows)
+
+
+def _other_projects_load(
+    project: Project, resources: Sequence[EResource], calendars: Any, bounds: Any
+) -> Any:
+    """Working minutes per person (``resources``, by row) and period of ``bounds`` of
+    their assignments in other live projects, on the dates those projects stored at
+    their last reschedule, spread over the person's calendar (one query)."""
+    import numpy as np
+
+    from jalon.engine.leveling.analysis import spans_load
+
+    row_of = {r.uid: k for k, r in enumerate(resources)}
+    first = dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(bounds[0]))
+    last = dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(bounds[-1]))
+    spans = list(
+        Assignment.objects.filter(
+            resource_id__in=list(row_of),
+            units__gt=0,
+            task__active=True,
+            task__is_summary=False,
+            task__start__lt=last,
+            task__finish__gt=first,
+        )
+        .exclude(project=project)
+        .exclude(project__status__in=[Project.Status.DONE, Project.Status.CANCELLED])
+        .values_list("resource_id", "units", "task__start", "task__finish")
+    )
+    epoch = dt.datetime(1970, 1, 1)
+
+    def minutes(value: dt.datetime) -> int:
+        return int((value - epoch).total_seconds()) // 60
+
+    return spans_load(
+        calendars,
+        bounds,
+        tuple(resources),
+        np.array([row_of[s[0]] for s in spans], dtype=np.int64),
+        np.array([s[1] for s in spans], dtype=np.float64),
+        np.array([minutes(s[2]) for s in spans], dtype=np.int64),
+        np.array([minutes(s[3]) for s in spans], dtype=np.int64),
+    )
