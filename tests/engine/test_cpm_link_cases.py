@@ -298,3 +298,59 @@ def test_deadline_bounds_the_late_finish_of_a_task_with_an_mso_constraint() -> N
     assert result.task(2).total_float == -3 * D
     assert dates(plan, 3) == (at(6), at(6, 17))
     assert result.task(1).total_float == -2 * D
+
+
+# --- a lag or a lead across calendars, in the backward pass ----------------------------
+# ALAP A (Standard) -> B (Mon-Thu, pinned); a 30-day task keeps the project finish away.
+# The lag comes off B's date on B's calendar as MS Project's calendar arithmetic does it
+# (as in the forward pass): taking working time off lands on the start of a working
+# period, adding it (taking a lead off) on the end of one. B's Fridays are days off, so
+# the two differ once the date moves to A's calendar (MPXJ's MicrosoftScheduler agrees).
+MSO_WED = Constraint(ConstraintType.MSO, at(13))
+MFO_TUE = Constraint(ConstraintType.MFO, at(12, 17))
+ACROSS_CALENDARS = [
+    # FS -2 d from Wed 13 08:00: Thu 14 17:00, not Mon 18 08:00 (= Fri 15 17:00 for A)
+    (LinkType.FS, -2, MSO_WED, 4, (at(11), at(14, 17))),
+    # SS -2 d: A starts after Thu 14 17:00, on Fri 15
+    (LinkType.SS, -2, MSO_WED, 4, (at(15), at(20, 17))),
+    # FF +2 d from Tue 12 17:00: Mon 11 08:00 (= Fri 8 17:00 for A), not Thu 7 17:00
+    (LinkType.FF, 2, MFO_TUE, 1, (at(8), at(8, 17))),
+    # unchanged: FF -2 d (Thu 14 17:00), FS +2 d (Mon 11 08:00 = Fri 8 17:00)
+    (LinkType.FF, -2, MFO_TUE, 1, (at(14), at(14, 17))),
+    (LinkType.FS, 2, MSO_WED, 4, (at(5), at(8, 17))),
+]
+
+
+@pytest.mark.parametrize("path", ["plain Python", "pair table", "through time"])
+@pytest.mark.parametrize(
+    ("link_type", "lag_days", "pinned", "a_days", "expected"), ACROSS_CALENDARS
+)
+def test_lag_and_lead_across_calendars_follow_one_rule_backward(
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    link_type: LinkType,
+    lag_days: int,
+    pinned: Constraint,
+    a_days: int,
+    expected: tuple[dt.datetime, dt.datetime],
+) -> None:
+    # one link: the level is walked in plain Python; eight (more than SCALAR_LEVEL): in
+    # NumPy, the date moving calendars through a pair table or through time (key ->
+    # instant -> working minutes of the other calendar)
+    copies = 1 if path == "plain Python" else 8
+    if path == "through time":
+        monkeypatch.setattr(cpm, "PAIR_TABLE_CALENDARS", 0)
+    alap = Constraint(ConstraintType.ALAP)
+    tasks = [task(99, 30)]
+    links = []
+    for i in range(copies):
+        tasks += [
+            task(2 * i + 1, a_days, constraint=alap),
+            task(2 * i + 2, 2, calendar=FOUR_DAYS, constraint=pinned),
+        ]
+        links.append(Link(2 * i + 1, 2 * i + 2, link_type, Lag(lag_days * D)))
+    result = schedule(plan_of(*tasks, links=tuple(links)))
+    for i in range(copies):
+        a = result.task(2 * i + 1)
+        assert (a.start, a.finish) == expected
+        assert a.late_finish == expected[1]

@@ -2169,8 +2169,9 @@ class _Backward:
         return self
 
     def _link_terms(self, inp: _Inputs) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
-        """Per link: the successor's key from its late finish, ((LF & k_and) + k_add) | k_or,
-        and folded with the lag, (LF & mask) + add."""
+        """Per link: the successor's key from its late finish, ((LF & k_and) + k_add) | k_or
+        (on a link that changes calendar, in the position its lag leaves it), and folded
+        with the lag, (LF & mask) + add."""
         b = self.net.backward
         started = inp.started[b.dst]
         k_and = np.where(self.reads_start & started, 0, -1).astype(np.int64)
@@ -2184,6 +2185,16 @@ class _Backward:
         if ns.size:
             mask[ns] = 0
             add[ns] = 0
+            # a link that changes calendar takes its lag off in the successor's calendar,
+            # then moves the instant to the predecessor's: as in the forward pass, working
+            # time taken off lands on the start of a working period (lag > 0) and working
+            # time added (a lead taken off) on the end of one; without a lag the key keeps
+            # its own position (k_add is even wherever k_and keeps the key)
+            lag = b.lag_work[ns]
+            moved = lag != 0
+            k_and[ns] = np.where(moved, k_and[ns] & -2, k_and[ns])
+            k_add[ns] = np.where(moved, k_add[ns] & -2, k_add[ns])
+            k_or[ns] = np.where(moved, lag > 0, k_or[ns])
         return k_and, k_add, k_or, mask, add
 
     def run(self) -> tuple[IntArray, IntArray]:
