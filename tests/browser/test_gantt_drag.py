@@ -1,5 +1,6 @@
 """A drag on the Gantt survives a reload of the bars that lands while the mouse button is
-held (another edit's answer, a reschedule): the redraw waits for the release."""
+held (another edit's answer, a reschedule): the redraw waits for the release. An edit's
+answer redraws the bars it changed in place, arrows included, not the whole chart."""
 
 from __future__ import annotations
 
@@ -67,4 +68,31 @@ def test_a_drag_outlives_a_gantt_reload(live_server: Any, context: Any) -> None:
     clean.refresh_from_db()
     assert clean.start > before
     assert clean.constraint_type == Task.ConstraintType.SNET
+
+    # drag Pack a week on: Move follows, redrawn in place with the arrow between them
+    pack, move = (Task.objects.get(project=project, name=n) for n in ("Pack", "Move"))
+    page.evaluate("window.chart = document.querySelector('#gantt svg.gantt')")
+    arrow = f"#gantt path[data-from=t{pack.pk}]"
+    path = page.get_attribute(arrow, "d")
+    ready = page.get_attribute("#gantt", "data-ready")
+    box = page.locator(f'#gantt .bar-wrapper[data-id="t{pack.pk}"] .bar').bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + 12 * step, y)
+    page.mouse.up()
+    page.wait_for_function("r => document.querySelector('#gantt').dataset.ready !== r", arg=ready)
+    move_start = move.start
+    move.refresh_from_db()
+    assert move.start > move_start
+    assert page.evaluate("window.chart === document.querySelector('#gantt svg.gantt')")
+    assert page.get_attribute(arrow, "d") != path
+    bar = page.locator(f'#gantt .bar-wrapper[data-id="t{move.pk}"] .bar').bounding_box()
+    assert bar is not None
+    tip = page.evaluate(f"document.querySelector('{arrow}').getBoundingClientRect().right")
+    assert abs(tip + 13 - bar["x"]) < 3  # the arrow ends where frappe-gantt puts it
+    assert page.locator(f'#gantt .bar-wrapper[data-id="t{move.pk}"]').count() == 1
+    shot(page, "gantt-drag-in-place")
     assert errors == []

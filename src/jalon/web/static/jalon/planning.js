@@ -192,13 +192,69 @@
     data.remove();
     const at = new Map(tasks.map((t, i) => [t.id, i]));
     let unknown = false;
+    let relinked = false;
     for (const t of changed) {
       const i = at.get(t.id);
       if (i === undefined) unknown = true;
-      else tasks[i] = t;
+      else {
+        if (tasks[i].dependencies !== t.dependencies) relinked = true;
+        tasks[i] = t;
+      }
     }
     if (unknown) loadGantt();
-    else if (changed.length) drawGantt();
+    else if (changed.length && (relinked || !updateBars(changed))) drawGantt();
+  }
+
+  function parseStamp(text) {
+    return new Date(text.replace(" ", "T"));
+  }
+
+  // a task's end as frappe-gantt reads it: a date at midnight means the whole day
+  function endOf(text) {
+    const end = parseStamp(text);
+    if (!end.getHours() && !end.getMinutes() && !end.getSeconds() && !end.getMilliseconds()) {
+      end.setTime(end.getTime() + 24 * 3600 * 1000);
+    }
+    return end;
+  }
+
+  // The bars an edit changed, redrawn in place: each is replaced by a new frappe-gantt
+  // bar (its refresh would keep the old classes and add event handlers again), the
+  // arrows touching it are re-pointed and redrawn, and Jalon's marks drawn again. False
+  // when it cannot be done in place (no chart, a drag under way, a date beyond the
+  // chart's range): the caller redraws the chart.
+  function updateBars(changed) {
+    const svg = document.querySelector("#gantt svg.gantt");
+    const layer = svg && svg.querySelector(".jalon-layer");
+    if (!gantt || !layer || !BarClass || holding || redrawWaiting) return false;
+    const own = new Map(gantt.tasks.map((t) => [t.id, t]));
+    const dates = changed.map((t) => [parseStamp(t.start), endOf(t.end)]);
+    const fits = changed.every(
+      (t, j) => own.has(t.id) && dates[j][0] >= gantt.gantt_start && dates[j][1] <= gantt.gantt_end,
+    );
+    if (!fits) return false;
+    changed.forEach((t, j) => {
+      const task = own.get(t.id);
+      const { dependencies, ...values } = t; // unchanged (else relinked): keep frappe's list
+      Object.assign(task, values, { _start: dates[j][0], _end: dates[j][1] });
+      const old = gantt.bars[task._index];
+      const bar = new BarClass(gantt, task);
+      old.group.replaceWith(bar.group);
+      if (old.$date_highlight) old.$date_highlight.remove(); // the new bar made its own
+      gantt.bars[task._index] = bar;
+      bar.arrows = old.arrows || [];
+      for (const arrow of bar.arrows) {
+        if (arrow.from_task === old) arrow.from_task = bar;
+        if (arrow.to_task === old) arrow.to_task = bar;
+        arrow.update();
+      }
+      const handle = handles.get(t.id);
+      if (handle) handle.remove();
+      decorateBar(t, bar.group, layer, pxPerMs);
+      if (String(selected) === String(t.pk)) bar.group.classList.add("selected-bar");
+    });
+    document.getElementById("gantt").dataset.ready = String(Date.now());
+    return true;
   }
 
   function afterRowsSwap() {
@@ -272,6 +328,70 @@
     true,
   );
 
+  // frappe-gantt measures each bar's label, and on every scroll each bar's group, with
+  // getBBox: a layout per bar, most of a 5,000-task redraw. Labels are measured on a
+  // canvas instead (no layout) and the chart's extent from the bars' attributes.
+  let measure = null;
+  let BarClass = null;
+  function textWidth(label) {
+    if (!measure) {
+      measure = document.createElement("canvas").getContext("2d");
+      const style = getComputedStyle(label);
+      measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    }
+    return measure.measureText(label.textContent).width;
+  }
+
+  function patchGantt() {
+    if (Gantt.prototype.jalonPatched) return;
+    Gantt.prototype.jalonPatched = true;
+    Gantt.prototype.get_start_end_positions = function () {
+      if (!this.bars.length) return [0, 0, 0];
+      const x0 = this.bars[0].$bar.getX();
+      let first = x0, last = x0, end = x0;
+      for (const bar of this.bars) {
+        const x = bar.$bar.getX();
+        first = Math.min(first, x);
+        last = Math.max(last, x);
+        end = Math.max(end, x + bar.$bar.getWidth());
+      }
+      return [first, last, end];
+    };
+    // the bar class is frappe-gantt's own: found on a one-task chart drawn off screen
+    const probe = document.createElement("div");
+    probe.style.cssText = "position:absolute;left:-10000px;top:0;width:300px;height:100px";
+    document.body.appendChild(probe);
+    const chart = new Gantt(probe, [{ id: "probe", name: "probe", start: "2027-01-04", end: "2027-01-05" }], { readonly: true });
+    const Bar = chart.bars[0].constructor;
+    BarClass = Bar;
+    probe.remove();
+    Gantt.prototype.map_arrows_on_bars = function () {
+      // one pass over the arrows (frappe-gantt filters them all for every bar)
+      const touching = new Map();
+      for (const arrow of this.arrows) {
+        for (const id of new Set([arrow.from_task.task.id, arrow.to_task.task.id])) {
+          if (!touching.has(id)) touching.set(id, []);
+          touching.get(id).push(arrow);
+        }
+      }
+      for (const bar of this.bars) bar.arrows = touching.get(bar.task.id) || [];
+    };
+    Bar.prototype.update_label_position = function () {
+      const label = this.group.querySelector(".bar-label");
+      if (!label) return;
+      const bar = this.$bar;
+      const width = textWidth(label);
+      const x = bar.getX(), w = bar.getWidth();
+      if (width > w) {
+        label.classList.add("big");
+        label.setAttribute("x", x + w + 5);
+      } else {
+        label.classList.remove("big");
+        label.setAttribute("x", x + w / 2 - width / 2);
+      }
+    };
+  }
+
   function drawGantt() {
     if (holding) {
       redrawWaiting = true;
@@ -286,6 +406,7 @@
       el.innerHTML = `<p class="muted gantt-empty">${editor.dataset.emptyGantt || ""}</p>`;
       return;
     }
+    patchGantt();
     // frappe-gantt changes the objects it is given: hand it copies
     const copies = tasks.map((t) => Object.assign({}, t));
     gantt = new Gantt(el, copies, {
@@ -373,10 +494,18 @@
     return el;
   }
 
+  // task id -> its bar wrapper, read once per draw (a query per task is quadratic)
+  function barWrappers(svg) {
+    const wraps = new Map();
+    for (const wrap of svg.querySelectorAll(".bar-wrapper[data-id]")) wraps.set(wrap.dataset.id, wrap);
+    return wraps;
+  }
+
   // pixels per millisecond, measured on a bar that has a width
-  function scale() {
+  function scale(wraps) {
     for (const t of tasks) {
-      const bar = document.querySelector(`#gantt .bar-wrapper[data-id="${t.id}"] .bar`);
+      const wrap = wraps.get(t.id);
+      const bar = wrap && wrap.querySelector(".bar");
       const ms = new Date(t.end.replace(" ", "T")) - new Date(t.start.replace(" ", "T"));
       if (bar && ms > 0) {
         const w = Number(bar.getAttribute("width"));
@@ -386,44 +515,54 @@
     return 0;
   }
 
+  let pxPerMs = 0;
+  const handles = new Map(); // task id -> its link handle
   function decorate() {
     const svg = document.querySelector("#gantt svg.gantt");
+    handles.clear();
     if (!svg) return;
-    const k = scale();
+    const wraps = barWrappers(svg);
+    const k = scale(wraps);
+    pxPerMs = k;
     const layer = svgEl("g", { class: "jalon-layer" }, svg);
     for (const t of tasks) {
-      const wrap = svg.querySelector(`.bar-wrapper[data-id="${t.id}"]`);
-      const bar = wrap && wrap.querySelector(".bar");
-      if (!bar) continue;
-      const x = Number(bar.getAttribute("x"));
-      const y = Number(bar.getAttribute("y"));
-      const h = Number(bar.getAttribute("height"));
-      const w = Number(bar.getAttribute("width"));
-      wrap.dataset.pk = t.pk;
-      wrap.setAttribute("data-critical", t.critical ? "true" : "false");
-      if (t.baseline_start && t.baseline_end && k) {
-        const bx = x + (new Date(t.baseline_start.replace(" ", "T")) - new Date(t.start.replace(" ", "T"))) * k;
-        const bw = Math.max(2, (new Date(t.baseline_end.replace(" ", "T")) - new Date(t.baseline_start.replace(" ", "T"))) * k);
-        svgEl("rect", { class: "baseline-bar", x: bx, y: y + h + 1, width: bw, height: 4, rx: 1 }, wrap.querySelector(".bar-group") || wrap);
-      }
-      if (t.kind === "milestone") {
-        const cx = x + w, cy = y + h / 2, r = h / 2 + 1;
-        svgEl("polygon", { class: "milestone-diamond", points: `${cx},${cy - r} ${cx + r},${cy} ${cx},${cy + r} ${cx - r},${cy}` }, wrap.querySelector(".bar-group") || wrap);
-      }
-      if (canEdit && t.kind !== "summary") {
-        const dot = svgEl("circle", { class: "link-handle", cx: x + w + (t.kind === "milestone" ? h / 2 + 6 : 6), cy: y + h / 2, r: 4, "data-pk": t.pk }, layer);
-        dot.addEventListener("mousedown", startLink);
-      }
+      const wrap = wraps.get(t.id);
+      if (wrap) decorateBar(t, wrap, layer, k);
     }
-    drawToday(svg);
+    drawToday(svg, wraps, k);
   }
 
-  function drawToday(svg) {
+  // Jalon's marks on a bar: baseline, milestone diamond, link handle (in ``layer``)
+  function decorateBar(t, wrap, layer, k) {
+    const bar = wrap.querySelector(".bar");
+    if (!bar) return;
+    const x = Number(bar.getAttribute("x"));
+    const y = Number(bar.getAttribute("y"));
+    const h = Number(bar.getAttribute("height"));
+    const w = Number(bar.getAttribute("width"));
+    wrap.dataset.pk = t.pk;
+    wrap.setAttribute("data-critical", t.critical ? "true" : "false");
+    if (t.baseline_start && t.baseline_end && k) {
+      const bx = x + (new Date(t.baseline_start.replace(" ", "T")) - new Date(t.start.replace(" ", "T"))) * k;
+      const bw = Math.max(2, (new Date(t.baseline_end.replace(" ", "T")) - new Date(t.baseline_start.replace(" ", "T"))) * k);
+      svgEl("rect", { class: "baseline-bar", x: bx, y: y + h + 1, width: bw, height: 4, rx: 1 }, wrap.querySelector(".bar-group") || wrap);
+    }
+    if (t.kind === "milestone") {
+      const cx = x + w, cy = y + h / 2, r = h / 2 + 1;
+      svgEl("polygon", { class: "milestone-diamond", points: `${cx},${cy - r} ${cx + r},${cy} ${cx},${cy + r} ${cx - r},${cy}` }, wrap.querySelector(".bar-group") || wrap);
+    }
+    if (canEdit && t.kind !== "summary") {
+      const dot = svgEl("circle", { class: "link-handle", cx: x + w + (t.kind === "milestone" ? h / 2 + 6 : 6), cy: y + h / 2, r: 4, "data-pk": t.pk }, layer);
+      dot.addEventListener("mousedown", startLink);
+      handles.set(t.id, dot);
+    }
+  }
+
+  function drawToday(svg, wraps, k) {
     // frappe-gantt marks today itself when today is in view; our line spans the rows
-    const k = scale();
-    const t = tasks.find((x) => document.querySelector(`#gantt .bar-wrapper[data-id="${x.id}"] .bar`));
+    const t = tasks.find((x) => wraps.has(x.id) && wraps.get(x.id).querySelector(".bar"));
     if (!k || !t) return;
-    const bar = document.querySelector(`#gantt .bar-wrapper[data-id="${t.id}"] .bar`);
+    const bar = wraps.get(t.id).querySelector(".bar");
     const x = Number(bar.getAttribute("x")) + (Date.now() - new Date(t.start.replace(" ", "T"))) * k;
     const width = Number(svg.getAttribute("width")) || svg.getBBox().width;
     if (x < 0 || x > width) return;
