@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import editor_browser
 import load_mspdi
 import schedule
+
+VENDOR = Path(__file__).resolve().parents[2] / "src/jalon/web/static/vendor"
 
 
 def test_schedule_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,3 +41,17 @@ def test_load_mspdi_script(tmp_path: Path) -> None:
     assert report["loaded_tasks"] == 300
     assert report["loaded_links"] == report["links"]
     assert len(report["load_plan_s"]["runs"]) == 2
+
+
+@pytest.mark.skipif(
+    not Path(editor_browser.CHROMIUM).exists()
+    or not (VENDOR / "frappe-gantt/frappe-gantt.umd.js").exists(),
+    reason="needs Debian's chromium and the front-end assets (npm ci)",
+)
+def test_editor_browser_script(tmp_path: Path) -> None:
+    out = tmp_path / "editor.json"
+    assert editor_browser.main(["--tasks", "60", "--edits", "2", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["tasks"] == 60
+    assert len(report["edit_until_gantt_shows_it"]) == 2
+    assert all(s > 0 for s in report["edit_server"])

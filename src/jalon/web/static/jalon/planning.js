@@ -365,6 +365,14 @@
     const Bar = chart.bars[0].constructor;
     BarClass = Bar;
     probe.remove();
+    Gantt.prototype.get_task = function (id) {
+      // by id from a map made once per task list (frappe-gantt searches the list)
+      if (this.jalonTasks !== this.tasks) {
+        this.jalonTasks = this.tasks;
+        this.jalonTaskById = new Map(this.tasks.map((t) => [t.id, t]));
+      }
+      return this.jalonTaskById.get(id);
+    };
     Gantt.prototype.map_arrows_on_bars = function () {
       // one pass over the arrows (frappe-gantt filters them all for every bar)
       const touching = new Map();
