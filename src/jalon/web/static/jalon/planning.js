@@ -41,9 +41,15 @@
     return el && el.closest ? el.closest("tr[data-pk]") : null;
   }
 
+  function setBusy(on) {
+    editor.classList.toggle("busy", on);
+    const saving = document.getElementById("saving");
+    if (saving) saving.hidden = !on;
+  }
+
   function post(url, values, focus) {
     pendingFocus = focus || null;
-    editor.classList.add("busy");
+    setBusy(true);
     return htmx.ajax("POST", url, { target: "#wbs-body", swap: "outerHTML", values: values });
   }
 
@@ -258,7 +264,7 @@
   }
 
   function afterRowsSwap() {
-    editor.classList.remove("busy");
+    setBusy(false);
     applyBarChanges();
     const rows = document.querySelectorAll("#wbs-body tr[data-pk]");
     const empty = document.getElementById("empty-state");
@@ -649,7 +655,7 @@
       if (e.detail.target && e.detail.target.id === "wbs-body") afterRowsSwap();
     });
     document.body.addEventListener("htmx:responseError", () => {
-      editor.classList.remove("busy");
+      setBusy(false);
       showMessage(editor.dataset.serverError || "The server could not save this change.");
     });
     // "bars": the answer carries the changed bars (applied after the swap)
