@@ -43,7 +43,15 @@ def test_read_views(project_roles: dict[str, Any], role: str, name: str) -> None
         assert b"Design" not in response.content
 
 
-def edit(client: Client, project: Any, t: Task, field: str, value: str, version: int | None = None):
+def edit(
+    client: Client,
+    project: Any,
+    t: Task,
+    field: str,
+    value: str,
+    version: int | None = None,
+    **headers: str,
+):
     return client.post(
         reverse("planning:task_edit", args=[project.pk]),
         {
@@ -52,6 +60,7 @@ def edit(client: Client, project: Any, t: Task, field: str, value: str, version:
             "field": field,
             "value": value,
         },
+        **headers,
     )
 
 
@@ -135,10 +144,22 @@ def test_conflict_shows_both_versions_and_writes_nothing(project_roles: dict[str
     assert response.status_code == 409
     html = response.content.decode()
     assert "pmo changed this task" in html
-    assert "2400" in html and "3360" in html  # theirs: old -> new
+    # theirs, old -> new, as the grid writes durations (not minutes)
+    assert "<s>5d</s> → <b>7d</b>" in html
+    assert "2400" not in html
     assert "6d" in html  # yours
     assert "Apply mine" in html
     assert task(project, 2).duration == 7 * 480
+    french = edit(
+        client_for(project_roles["manager"]),
+        project,
+        design,
+        "duration",
+        "6j",
+        loaded,
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+    assert "<s>5j</s> → <b>7j</b>" in french
 
 
 def test_add_move_indent_delete(project_roles: dict[str, Any]) -> None:

@@ -36,6 +36,7 @@ from jalon.web.planning.editor_render import (
     parse_percent,
     parse_resources,
 )
+from jalon.web.planning.history_display import task_changes_text
 from jalon.web.planning.linktext import bilingual_input, french
 from jalon.web.planning.models import Assignment, Task
 from jalon.web.projects.models import Project
@@ -161,16 +162,6 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _show(value: Any, field: str) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if field == "constraint_type":
-        return Task.ConstraintType(value).label
-    return str(value)
-
-
 def _conflict(
     request: HttpRequest, task: Task, exc: ConflictError, field: str, value: str
 ) -> dict[str, Any]:
@@ -181,12 +172,8 @@ def _conflict(
         "who": since.user or _("Someone"),
         "when": since.when,
         "theirs": [
-            {
-                "field": labels.get(c.field, c.field),
-                "old": _show(c.old, c.field),
-                "new": _show(c.new, c.field),
-            }
-            for c in since.changes
+            {"field": label, "old": old, "new": new}
+            for label, old, new in task_changes_text(since, task.project)
         ],
         "field": field,
         "field_label": labels.get(field, field),

@@ -316,6 +316,31 @@ class HistoryView:
     newer: selectors.HistoryCursor | None = None
 
 
+def task_changes_text(
+    since: selectors.TaskChangeSince, project: Project
+) -> list[tuple[str, str, str]]:
+    """A task's changes since a client's version (a conflict), as the history shows
+    them: (field label, old value, new value), durations in the interface's units."""
+    entry = selectors.HistoryEntry(
+        when=since.when or dt.datetime.min,
+        user=since.user,
+        kind="task",
+        action="~",
+        label="",
+        changes=since.changes,
+        record=since.last,
+    )
+    names = _Names([entry])
+    return [
+        (
+            _label("task", c.field),
+            _value("task", c.field, c.old, since.before, names, project),
+            _value("task", c.field, c.new, since.last, names, project),
+        )
+        for c in since.changes
+    ]
+
+
 def _same_change(newer: tuple[dt.datetime, str], older: tuple[dt.datetime, str]) -> bool:
     return newer[1] == older[1] and newer[0] - older[0] <= SAME_CHANGE
 

@@ -485,6 +485,8 @@ class TaskChangeSince:
     user: str
     when: dt.datetime | None
     changes: list[Change]
+    before: Any = None  # the historical rows: at the client's version, and the last
+    last: Any = None
 
 
 def task_changes_since(*, task: Task, user: Any, version: int) -> TaskChangeSince:
@@ -510,6 +512,8 @@ def task_changes_since(*, task: Task, user: Any, version: int) -> TaskChangeSinc
         user=(who.get_full_name() or who.get_username()) if who is not None else "",
         when=last.history_date if last is not None else None,
         changes=changes,
+        before=before,
+        last=last,
     )
 
 
