@@ -176,3 +176,27 @@ def test_random_problems_always_pass_the_checker(p: Rcpsp) -> None:
     result = solve_fast(p, budget=200)
     assert check(p, result.starts) == []
     assert result.makespan >= p.lower_bound
+
+
+def test_the_genetic_search_keeps_valid_schedules_and_never_worsens() -> None:
+    p = load("j3013_1")
+    heuristic = Heuristic(p)
+    start = heuristic.solve(budget=300)
+    assert start is not None
+    result = heuristic.evolve(start, seconds=0.5)
+    assert check(p, result) == []
+    assert p.makespan(result) <= p.makespan(start)
+    # it stops when asked
+    assert heuristic.evolve(start, seconds=10, halt=lambda: True) == start
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_the_genetic_search_on_random_problems_passes_the_checker(p: Rcpsp) -> None:
+    heuristic = Heuristic(p)
+    start = heuristic.solve(budget=100)
+    if start is None:  # pinned tasks or a deadline the heuristics cannot meet
+        return
+    result = heuristic.evolve(start, seconds=0.02)
+    assert check(p, result) == []
+    assert p.makespan(result) <= p.makespan(start)

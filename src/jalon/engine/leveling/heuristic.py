@@ -40,6 +40,11 @@ DEFAULT_BUDGET = 9_000
 #: Noise of random-biased sampling, as a share of the range of the LFT priorities.
 SAMPLING_SPREAD = 0.1
 
+#: The genetic search (:meth:`Heuristic.evolve`): schedules kept, and the noise added
+#: to a child's positions (in positions of its activity list).
+POPULATION = 20
+MUTATION = 2.0
+
 
 def _first_fit(
     avail: list[list[int]], use: list[tuple[int, int]], t: int, duration: int, horizon: int
@@ -474,6 +479,88 @@ class Heuristic:
                 current, current_m = got, m
             if m < best_m:
                 best, best_m = got, m
+        return best
+
+    def evolve(
+        self,
+        start: list[int],
+        *,
+        seed: int = 0,
+        seconds: float,
+        halt: Callable[[], bool] | None = None,
+        population: int = POPULATION,
+    ) -> list[int]:
+        """A genetic search from ``start`` for ``seconds`` of wall time: the best found.
+
+        Individuals are schedules; a child takes the order of one parent's tasks (by
+        start) up to one cut, the other parent's order of the rest up to a second cut,
+        then the first parent's (two-point crossover on activity lists), with a little
+        noise, goes through the serial scheme and forward-backward improvement, and
+        replaces the worst individual when it is no worse and not already there.
+        """
+        stop = time.perf_counter() + seconds
+        n = self.n
+        rng = np.random.default_rng(seed)
+        best, best_m = list(start), self.makespan(start)
+        if n < 2:
+            return best
+        lft = np.asarray(self.keys["LFT"])
+        spread = SAMPLING_SPREAD * (float(lft.max() - lft.min()) or 1.0)
+        pool: list[tuple[int, list[int]]] = [(best_m, best)]
+        seen = {tuple(best)}
+
+        def done() -> bool:
+            return (
+                best_m <= self.lower_bound
+                or time.perf_counter() > stop
+                or (halt is not None and halt())
+            )
+
+        while len(pool) < population and not done():
+            got = self.parallel((lft + rng.random(n) * spread).tolist())
+            if got is None:
+                continue
+            got = self.improve(got, rounds=2)
+            if tuple(got) in seen:
+                continue
+            seen.add(tuple(got))
+            m = self.makespan(got)
+            pool.append((m, got))
+            if m < best_m:
+                best, best_m = got, m
+        while not done():
+            # binary tournaments on the pool sorted by makespan (a lower index wins)
+            pool.sort(key=lambda x: x[0])
+            a, b = (int(min(rng.choice(len(pool), 2, replace=False))) for _ in range(2))
+            if a == b:
+                continue
+            order_a = sorted(range(n), key=pool[a][1].__getitem__)
+            order_b = sorted(range(n), key=pool[b][1].__getitem__)
+            q1, q2 = sorted(int(x) for x in rng.integers(0, n + 1, 2))
+            child = order_a[:q1]
+            taken = set(child)
+            for i in order_b:
+                if len(child) >= q2:
+                    break
+                if i not in taken:
+                    child.append(i)
+                    taken.add(i)
+            child += [i for i in order_a if i not in taken]
+            key = [0.0] * n
+            noise = rng.random(n) * MUTATION
+            for pos, i in enumerate(child):
+                key[i] = pos + noise[i]
+            got = self.serial(key)
+            if got is None:
+                continue
+            got = self.improve(got, rounds=2)
+            m = self.makespan(got)
+            t = tuple(got)
+            if m <= pool[-1][0] and t not in seen:
+                seen.add(t)
+                pool[-1] = (m, got)
+                if m < best_m:
+                    best, best_m = got, m
         return best
 
 

@@ -40,9 +40,17 @@ class RcpspModel:
 
 
 def build_model(
-    problem: Rcpsp, *, upper_bound: int, hint: Sequence[int] | None = None
+    problem: Rcpsp,
+    *,
+    upper_bound: int,
+    hint: Sequence[int] | None = None,
+    redundant: bool = True,
 ) -> RcpspModel:
     """The model, with every schedule of makespan ``<= upper_bound`` as a solution.
+
+    ``redundant=False`` leaves out the redundant constraints that only help proofs
+    (no-overlap sets, energetic heads, tails and lags): a smaller model, quicker to
+    copy and presolve, for the neighbourhood search's many small solves.
 
     Raises :class:`InfeasibleError` when the time windows alone show there is none.
     """
@@ -107,11 +115,15 @@ def build_model(
         if total <= peak:
             continue  # never binding
         model.add_cumulative([x for x, _ in items], [q for _, q in items], peak)
+        if not redundant:
+            continue
         # tasks using more than half of the peak exclude one another
         big = [x for x, q in items if 2 * q > peak]
         if len(big) > 1:
             model.add_no_overlap(big)
 
+    if not redundant:
+        return _finish(model, starts, makespan, d, hint)
     for clique in exclusion_cliques(p):
         model.add_no_overlap([x for x in (intervals[i] for i in clique) if x is not None])
 
@@ -124,6 +136,16 @@ def build_model(
     for i, j, lag in lags:
         model.add(starts[j] >= starts[i] + lag)
 
+    return _finish(model, starts, makespan, d, hint)
+
+
+def _finish(
+    model: cp_model.CpModel,
+    starts: list[cp_model.IntVar],
+    makespan: cp_model.IntVar,
+    d: Sequence[int],
+    hint: Sequence[int] | None,
+) -> RcpspModel:
     model.minimize(makespan)
     if hint is not None:
         for var, value in zip(starts, hint, strict=True):

@@ -18,9 +18,10 @@ NUM_WORKERS = 2
 #: The heuristic budget (task placements) spent on the warm start before CP-SAT runs.
 HINT_BUDGET = 4_000
 
-#: From this many tasks on, the warm start gets ``HINT_SHARE`` of the time limit instead.
-LARGE = 100
-HINT_SHARE = 0.3
+#: From this many tasks on, with a time limit, the genetic search runs beside CP-SAT
+#: for ``GENETIC_SHARE`` of the time limit, before the neighbourhood search.
+LARGE = 50
+GENETIC_SHARE = 0.5
 
 
 def solve_optimal(
@@ -46,15 +47,10 @@ def solve_optimal(
     t0 = time.perf_counter()
     if hint is not None and check(problem, hint):
         hint = None  # an infeasible hint would only mislead the search
+    heuristic = None
     if hint is None:
         heuristic = Heuristic(problem)
-        if time_limit is not None and problem.n_tasks >= LARGE:
-            # on large problems CP-SAT's neighbourhood search improves slowly on two
-            # cores; iterated justification gains faster at first, so it gets a share
-            warm = heuristic.solve(seed=seed, budget=10**9, seconds=HINT_SHARE * time_limit)
-        else:
-            warm = heuristic.solve(seed=seed, budget=HINT_BUDGET)
-        hint = warm
+        hint = heuristic.solve(seed=seed, budget=HINT_BUDGET)
     if hint is not None:
         upper = problem.makespan(hint)
     else:
@@ -85,11 +81,26 @@ def solve_optimal(
             if problem.makespan(starts) <= problem.lower_bound:
                 solver.stop_search()  # nothing left to prove
 
+        start_from = list(hint)
+        if heuristic is not None and problem.n_tasks >= LARGE:
+            # CP-SAT's neighbourhoods gain slowly on large problems at first, the genetic
+            # search faster; it holds Python's lock, CP-SAT works on the other core
+            share = max(0.0, t0 + GENETIC_SHARE * (until - t0) - time.perf_counter())
+            more = heuristic.evolve(
+                start_from, seed=seed, seconds=share, halt=lambda: not main.is_alive()
+            )
+            if problem.makespan(more) < problem.makespan(start_from):
+                start_from = more
+                found.append(more)
+                better(more)
+        # the side search copies its model at every step: the lean one, without the
+        # redundant constraints that only help proofs, copies and presolves faster
+        lean = build_model(problem, upper_bound=upper, redundant=False)
         found.append(
             lns.improve(
                 problem,
-                built,
-                list(hint),
+                lean,
+                start_from,
                 until=until,
                 seed=seed,
                 stop=lambda: not main.is_alive(),
