@@ -89,6 +89,7 @@ def editor_rows(
         "predecessors": _("Predecessors"),
         "resources": _("Resources"),
         "percent_complete": _("% complete"),
+        "toggle": _("Show or hide the subtasks"),
     }
     swap = ' hx-swap-oob="true"' if oob else ""
     out = []
@@ -135,15 +136,16 @@ def editor_rows(
                 extra=extra,
             )
             if field == "name":
+                toggle = f' role="button" title="{escape(labels["toggle"])}"' if summary else ""
                 cells.append(
                     f'<td class="name" style="--level:{max(0, t["outline_level"] - 1)}">'
-                    f'<span class="kind"></span>{cell}</td>'
+                    f'<span class="kind"{toggle}></span>{cell}</td>'
                 )
             else:
                 cells.append(f'<td class="c-{field}">{cell}</td>')
         out.append(
             f'<tr id="task-{pk}" data-pk="{pk}" data-version="{t["version"]}"'
-            f' class="{classes}"{swap}><td class="wbs">'
+            f' data-level="{t["outline_level"]}" class="{classes}"{swap}><td class="wbs">'
             f"{escape(t['wbs_code'] or t['outline_number'])}</td>{''.join(cells)}</tr>"
         )
     return mark_safe("".join(out))  # every value above is escaped

@@ -25,6 +25,7 @@
   let viewMode = "Week";
   let selected = null; // pk of the selected row
   let pendingFocus = null; // {pk, field} to focus after the rows are swapped
+  let hiddenRows = new Set(); // pks (strings) of the rows inside a collapsed summary
 
   // 409 (conflict), 422 (bad input) and 403 answers carry rows and a message: swap them
   function configureHtmx() {
@@ -176,8 +177,99 @@
   }
 
   function nextRow(tr, step) {
-    if (!tr) return null;
-    return step > 0 ? tr.nextElementSibling : tr.previousElementSibling;
+    let row = tr;
+    do {
+      row = row && (step > 0 ? row.nextElementSibling : row.previousElementSibling);
+    } while (row && row.hidden);
+    return row;
+  }
+
+  // -- outline: summaries collapsed and expanded (MS Project's "Show subtasks" and
+  // "Outline level"), remembered per project in this browser. Above LARGE rows the
+  // editor opens on outline level 2 until the user chooses: the Gantt draws the rows
+  // shown only, so a plan of thousands of tasks opens and redraws in a fraction of the
+  // time. -----------------------------------------------------------------------------
+  const LARGE = 2000;
+  const outlineKey = `jalon.outline.${ds.project}`;
+  let collapsed = new Set();
+  let outlineLevel = "";
+
+  function loadOutline(rowCount) {
+    let saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(outlineKey) || "null");
+    } catch (e) {
+      saved = null;
+    }
+    if (saved) {
+      collapsed = new Set(saved.collapsed || []);
+      outlineLevel = saved.level || "";
+    } else if (rowCount > LARGE) {
+      showLevel("2", false);
+    }
+    const select = document.getElementById("outline-level");
+    if (select) select.value = outlineLevel;
+  }
+
+  function saveOutline() {
+    try {
+      localStorage.setItem(outlineKey, JSON.stringify({ collapsed: [...collapsed], level: outlineLevel }));
+    } catch (e) {
+      // private browsing: the outline is not remembered
+    }
+  }
+
+  // collapse every summary at level ``level`` or deeper ("": expand all)
+  function showLevel(level, save = true) {
+    outlineLevel = level;
+    collapsed = new Set();
+    if (level) {
+      for (const tr of document.querySelectorAll("#wbs-body tr.summary[data-pk]")) {
+        if (Number(tr.dataset.level) >= Number(level)) collapsed.add(tr.dataset.pk);
+      }
+    }
+    if (save) saveOutline();
+  }
+
+  // rows hidden under a collapsed summary; true when the hidden set changed
+  function applyOutline() {
+    const hide = new Set();
+    let under = 0; // level of the collapsed summary whose subtree this is (0: none)
+    for (const tr of document.querySelectorAll("#wbs-body tr[data-pk]")) {
+      const level = Number(tr.dataset.level) || 1;
+      if (under && level <= under) under = 0;
+      const inside = under > 0;
+      if (tr.hidden !== inside) tr.hidden = inside;
+      if (inside) hide.add(tr.dataset.pk);
+      const closed = tr.classList.contains("summary") && collapsed.has(tr.dataset.pk);
+      tr.classList.toggle("collapsed", closed);
+      if (!inside && closed) under = level;
+    }
+    const changed = hide.size !== hiddenRows.size || [...hide].some((pk) => !hiddenRows.has(pk));
+    hiddenRows = hide;
+    return changed;
+  }
+
+  function bindOutline() {
+    document.addEventListener("click", (e) => {
+      const toggle = e.target.closest && e.target.closest("#wbs-body tr.summary .kind");
+      if (!toggle) return;
+      const pk = rowOf(toggle).dataset.pk;
+      if (collapsed.has(pk)) collapsed.delete(pk);
+      else collapsed.add(pk);
+      outlineLevel = "";
+      const select = document.getElementById("outline-level");
+      if (select) select.value = "";
+      saveOutline();
+      if (applyOutline()) drawGantt();
+    });
+    const select = document.getElementById("outline-level");
+    if (select) {
+      select.addEventListener("change", () => {
+        showLevel(select.value);
+        if (applyOutline()) drawGantt();
+      });
+    }
   }
 
   function focusCell(tr, field) {
@@ -191,9 +283,12 @@
 
   // the bars an edit changed (the answer's #gantt-changes): replaced by id, then the
   // Gantt redrawn; a bar it does not know (a task that got dates) reloads them all
-  function applyBarChanges() {
+  function applyBarChanges(redraw = false) {
     const data = document.getElementById("gantt-changes-data");
-    if (!data) return;
+    if (!data) {
+      if (redraw) drawGantt();
+      return;
+    }
     const changed = JSON.parse(data.textContent);
     data.remove();
     const at = new Map(tasks.map((t, i) => [t.id, i]));
@@ -208,7 +303,7 @@
       }
     }
     if (unknown) loadGantt();
-    else if (changed.length && (relinked || !updateBars(changed))) drawGantt();
+    else if (redraw || relinked || (changed.length && !updateBars(changed))) drawGantt();
   }
 
   function parseStamp(text) {
@@ -234,6 +329,7 @@
     const layer = svg && svg.querySelector(".jalon-layer");
     if (!gantt || !layer || !BarClass || holding || redrawWaiting) return false;
     const own = new Map(gantt.tasks.map((t) => [t.id, t]));
+    changed = changed.filter((t) => !hiddenRows.has(String(t.pk))); // no bar to redraw
     const dates = changed.map((t) => [parseStamp(t.start), endOf(t.end)]);
     const fits = changed.every(
       (t, j) => own.has(t.id) && dates[j][0] >= gantt.gantt_start && dates[j][1] <= gantt.gantt_end,
@@ -265,7 +361,8 @@
 
   function afterRowsSwap() {
     setBusy(false);
-    applyBarChanges();
+    // rows shown or hidden differently (a summary that became a task...): redraw
+    applyBarChanges(applyOutline());
     const rows = document.querySelectorAll("#wbs-body tr[data-pk]");
     const empty = document.getElementById("empty-state");
     if (empty) empty.hidden = rows.length > 0;
@@ -421,8 +518,8 @@
       return;
     }
     patchGantt();
-    // frappe-gantt changes the objects it is given: hand it copies
-    const copies = tasks.map((t) => Object.assign({}, t));
+    // frappe-gantt changes the objects it is given: hand it copies (of the rows shown)
+    const copies = tasks.filter((t) => !hiddenRows.has(String(t.pk))).map((t) => Object.assign({}, t));
     gantt = new Gantt(el, copies, {
       view_mode: viewMode,
       view_modes: viewModes(),
@@ -649,6 +746,9 @@
 
   function init() {
     configureHtmx();
+    loadOutline(document.querySelectorAll("#wbs-body tr[data-pk]").length);
+    applyOutline();
+    bindOutline();
     bindGrid();
     bindZoom();
     document.body.addEventListener("htmx:afterSwap", (e) => {
