@@ -19,3 +19,19 @@ def login(page: Any, base: str, username: str, password: str = "correct horse ba
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_selector("header .usermenu")
+
+
+def bar_centre(page: Any, pk: int) -> tuple[float, float]:
+    """Where to grab task ``pk``'s Gantt bar."""
+    box = page.locator(f'#gantt .bar-wrapper[data-id="t{pk}"] .bar').bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag(page: Any, x: float, y: float, dx: float, steps: int = 10) -> None:
+    """Press at (x, y), move ``dx`` pixels right in ``steps`` moves, release."""
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, steps + 1):
+        page.mouse.move(x + dx * step / steps, y)
+    page.mouse.up()

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from browser_helpers import login, shot
+from browser_helpers import bar_centre, drag, login, shot
 from django.contrib.auth.models import Permission, User
 
 from jalon.engine import Link, Plan
@@ -43,10 +43,7 @@ def test_a_drag_outlives_a_gantt_reload(live_server: Any, context: Any) -> None:
     page.wait_for_selector(f'#gantt .bar-wrapper[data-id="t{clean.pk}"]')
     page.wait_for_load_state("networkidle")
     drawn = page.get_attribute("#gantt", "data-ready")
-    bar = page.locator(f'#gantt .bar-wrapper[data-id="t{clean.pk}"] .bar')
-    box = bar.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    x, y = bar_centre(page, clean.pk)
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 2, y)
@@ -75,14 +72,7 @@ def test_a_drag_outlives_a_gantt_reload(live_server: Any, context: Any) -> None:
     arrow = f"#gantt path[data-from=t{pack.pk}]"
     path = page.get_attribute(arrow, "d")
     ready = page.get_attribute("#gantt", "data-ready")
-    box = page.locator(f'#gantt .bar-wrapper[data-id="t{pack.pk}"] .bar').bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(x + 12 * step, y)
-    page.mouse.up()
+    drag(page, *bar_centre(page, pack.pk), 120)
     page.wait_for_function("r => document.querySelector('#gantt').dataset.ready !== r", arg=ready)
     move_start = move.start
     move.refresh_from_db()

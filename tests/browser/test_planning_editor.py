@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from browser_helpers import login, shot
+from browser_helpers import bar_centre, drag, login, shot
 from django.contrib.auth.models import Permission, User
 
 from jalon.web.planning import services
@@ -120,19 +120,10 @@ def test_plan_edit_drag_conflict_french(live_server: Any, context: Any) -> None:
     ready = page.get_attribute("#gantt", "data-ready")
     page.click("[data-zoom=Month]")  # about 4 px a day: the drag stays in view
     wait_rescheduled(page, ready)
-    bar = page.locator(f'#gantt .bar-wrapper[data-id="t{guide.pk}"] .bar')
-    bar.scroll_into_view_if_needed()
-    # a Gantt reload still in flight would redraw the bars under the mouse mid-drag
+    page.locator(f'#gantt .bar-wrapper[data-id="t{guide.pk}"] .bar').scroll_into_view_if_needed()
     page.wait_for_load_state("networkidle")
-    box = bar.bounding_box()
-    assert box is not None
     ready = page.get_attribute("#gantt", "data-ready")
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(x + 16 * step, y)
-    page.mouse.up()
+    drag(page, *bar_centre(page, guide.pk), 160)
     wait_rescheduled(page, ready)
     shot(page, "03-after-drag")
     page.wait_for_function(
