@@ -143,10 +143,11 @@ def editor_rows(
                 )
             else:
                 cells.append(f'<td class="c-{field}">{cell}</td>')
+        code = escape(t["wbs_code"] or t["outline_number"])
         out.append(
             f'<tr id="task-{pk}" data-pk="{pk}" data-version="{t["version"]}"'
-            f' data-level="{t["outline_level"]}" class="{classes}"{swap}><td class="wbs">'
-            f"{escape(t['wbs_code'] or t['outline_number'])}</td>{''.join(cells)}</tr>"
+            f' data-level="{t["outline_level"]}" class="{classes}"{swap}>'
+            f'<td class="wbs" title="{code}">{code}</td>{"".join(cells)}</tr>'
         )
     return mark_safe("".join(out))  # every value above is escaped
 
