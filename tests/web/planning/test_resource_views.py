@@ -100,16 +100,17 @@ def test_holiday_lowers_the_capacity(project_roles: dict[str, Any]) -> None:
 def test_work_in_other_projects_counts_against_capacity(
     project_roles: dict[str, Any], admin: Any, small_plan: Any
 ) -> None:
-    """The same person on another project's task the same week: the week is over, the
-    page shows the other project's hours but nothing else of it; a done project's work
-    does not count."""
+    """The same person on another project's task the same week: for whoever may see
+    that project the week is over and the page shows its hours (nothing else of it); for
+    a user outside it, nothing of it counts; a done project's work does not count."""
     from jalon.web.planning.imports import project_import
-    from jalon.web.projects.models import Project
+    from jalon.web.projects.models import Membership, Project
 
     project = project_roles["project"]
     resource = Resource.objects.get(name="Member person")
     other = project_import(plan=small_plan.replace(name="Secret bid"), user=admin)
     Assignment.objects.create(project=other, task=task(other, 2), resource=resource)
+    Membership.objects.create(project=other, user=project_roles["viewer"], role="viewer")
     workload = selectors.project_workload(project=project, user=project_roles["viewer"])
     week = workload.rows[0].cells[0]
     assert (week.load, week.other, week.capacity) == (40.0, 40.0, 40.0)
@@ -120,6 +121,14 @@ def test_work_in_other_projects_counts_against_capacity(
         .content.decode()
     )
     assert "+40" in body and "Secret bid" not in body
+    # the project's manager is not in the other project: its work stays out of sight
+    hidden = selectors.project_workload(project=project, user=project_roles["manager"])
+    assert hidden.rows[0].cells[0].other == 0.0 and not hidden.rows[0].over_periods
+    assert "+40" not in (
+        client_for(project_roles["manager"])
+        .get(reverse("planning:resources", args=[project.pk]))
+        .content.decode()
+    )
     Project.objects.filter(pk=other.pk).update(status=Project.Status.DONE)
     week = selectors.project_workload(project=project, user=project_roles["viewer"])
     assert week.rows[0].cells[0].other == 0.0

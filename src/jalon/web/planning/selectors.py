@@ -754,9 +754,9 @@ class Workload:
 def project_workload(*, project: Project, user: Any, period: str = "week") -> Workload:
     """Work assigned in this project per person and period against their capacity
     (their calendar, public holidays and max units), from the engine's load analysis,
-    and beside it the same people's work in their other projects (not done or
-    cancelled), as those projects stand scheduled: hours only, whatever the user may
-    see of those projects.
+    and beside it the same people's work in the other projects (not done or cancelled)
+    the user may see, as those projects stand scheduled (a PMO admin sees every
+    project, so every booking of the person).
 
     The plan is rescheduled in memory (nothing is written).
     """
@@ -773,7 +773,7 @@ def project_workload(*, project: Project, user: Any, period: str = "week") -> Wo
     except PlanError as exc:
         return Workload(periods=[], rows=[], error=str(exc))
     bounds = profile.boundaries
-    other = _other_projects_load(project, profile.resources, calendars, bounds)
+    other = _other_projects_load(project, user, profile.resources, calendars, bounds)
     periods = [dt.date(1970, 1, 1) + dt.timedelta(minutes=int(m)) for m in bounds[:-1].tolist()]
     rows = [
         WorkloadRow(
@@ -796,11 +796,12 @@ def project_workload(*, project: Project, user: Any, period: str = "week") -> Wo
 
 
 def _other_projects_load(
-    project: Project, resources: Sequence[EResource], calendars: Any, bounds: Any
+    project: Project, user: Any, resources: Sequence[EResource], calendars: Any, bounds: Any
 ) -> Any:
     """Working minutes per person (``resources``, by row) and period of ``bounds`` of
-    their assignments in other live projects, on the dates those projects stored at
-    their last reschedule, spread over the person's calendar (one query)."""
+    their assignments in the other live projects ``user`` may see, on the dates those
+    projects stored at their last reschedule, spread over the person's calendar (one
+    query)."""
     import numpy as np
 
     from jalon.engine.leveling.analysis import spans_load
@@ -817,6 +818,7 @@ def _other_projects_load(
             task__start__lt=last,
             task__finish__gt=first,
         )
+        .filter(project__in=projects_visible_to(user))
         .exclude(project=project)
         .exclude(project__status__in=[Project.Status.DONE, Project.Status.CANCELLED])
         .values_list("resource_id", "units", "task__start", "task__finish")
