@@ -4,6 +4,8 @@ conflicts showing both versions, and query counts independent of the number of t
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 import pytest
@@ -234,3 +236,38 @@ def test_query_count_independent_of_size(admin: Any, name: str) -> None:
     assert queries(client, reverse(f"planning:{name}", args=[small.pk])) == queries(
         client, reverse(f"planning:{name}", args=[large.pk])
     )
+
+
+def hidden_rows(html: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'<tr id="task-(\d+)"[^>]* hidden>', html)}
+
+
+def test_folded_rows_come_hidden_from_the_outline_cookie(
+    project_roles: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor renders the rows under a folded summary ``hidden``, from the cookie
+    planning.js writes (a list of summaries, or an outline level); a large plan with no
+    cookie opens on outline level 2; a bad cookie is ignored."""
+    from urllib.parse import quote
+
+    from jalon.web.planning import editor
+
+    project = project_roles["project"]
+    phase, design, build = (task(project, uid) for uid in (1, 2, 3))
+    client = client_for(project_roles["manager"])
+    url = reverse("planning:plan", args=[project.pk])
+    cookie = f"jalon_outline_{project.pk}"
+    assert hidden_rows(client.get(url).content.decode()) == set()
+    client.cookies[cookie] = quote(json.dumps({"collapsed": [phase.pk], "level": ""}))
+    html = client.get(url).content.decode()
+    assert hidden_rows(html) == {design.pk, build.pk}
+    assert re.search(rf'<tr id="task-{phase.pk}"[^>]* class="[^"]*\bcollapsed\b', html)
+    client.cookies[cookie] = quote(json.dumps({"collapsed": [], "level": "1"}))
+    assert hidden_rows(client.get(url).content.decode()) == {design.pk, build.pk}
+    client.cookies[cookie] = "not json"
+    assert hidden_rows(client.get(url).content.decode()) == set()
+    del client.cookies[cookie]
+    monkeypatch.setattr(editor, "LARGE_PLAN", 3)  # this plan has 4 tasks
+    html = client.get(url).content.decode()
+    assert hidden_rows(html) == set()  # level 2 folds summaries of level 2 and deeper
+    assert '"level": "2"' in html.replace("&quot;", '"')

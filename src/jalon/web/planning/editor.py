@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 from django.contrib.auth.decorators import login_required
@@ -60,6 +62,46 @@ def _labels() -> dict[str, str]:
     }
 
 
+#: Above this many tasks, with no outline chosen, the editor opens on outline level 2.
+LARGE_PLAN = 2000
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The summaries the user folded (``collapsed``, pks) or the outline level shown
+    (``level``: "" every row, "1" to "3"), as the browser keeps them: a cookie per
+    project that ``planning.js`` writes, read here so that folded rows come ``hidden``
+    (the browser neither lays them out nor draws their bars)."""
+
+    collapsed: frozenset[int]
+    level: str
+
+    def as_json(self) -> str:
+        return json.dumps({"collapsed": sorted(self.collapsed), "level": self.level})
+
+
+def _outline(request: HttpRequest, project: Project, rows: list[dict[str, Any]]) -> Outline:
+    saved: Any = None
+    try:
+        saved = json.loads(unquote(request.COOKIES.get(f"jalon_outline_{project.pk}", "")))
+    except ValueError:
+        saved = None
+    if not isinstance(saved, dict):
+        level = "2" if len(rows) > LARGE_PLAN else ""
+        collapsed: Collection[Any] = ()
+    else:
+        level = str(saved.get("level") or "")
+        collapsed = saved.get("collapsed") or ()
+    if level in ("1", "2", "3"):
+        deep = int(level)
+        return Outline(
+            frozenset(r["pk"] for r in rows if r["is_summary"] and r["outline_level"] >= deep),
+            level,
+        )
+    pks = frozenset(int(pk) for pk in collapsed if str(pk).isdigit()) if collapsed else frozenset()
+    return Outline(pks, "")
+
+
 def _rows(
     request: HttpRequest,
     project: Project,
@@ -68,6 +110,18 @@ def _rows(
     tasks: Collection[int] | None = None,
 ) -> Any:
     """The grid rows: every task, or (``tasks``) those tasks' rows, swapped out of band."""
+    return _grid(request, project, invalid, tasks=tasks)[0]
+
+
+def _grid(
+    request: HttpRequest,
+    project: Project,
+    invalid: dict[tuple[int, str], str] | None = None,
+    *,
+    tasks: Collection[int] | None = None,
+) -> tuple[Any, Outline]:
+    """``_rows`` and the outline they are shown with (every row: the browser's; some
+    rows, swapped out of band: none, ``planning.js`` folds them again)."""
     user = request.user
     own: set[int] = set()
     if role_of(user, project) == "member":
@@ -79,8 +133,10 @@ def _rows(
     rows = selectors.task_list(project=project, user=user)
     if tasks is not None:
         rows = rows.filter(pk__in=list(tasks))
-    return editor_rows(
-        rows.values(*EDITOR_FIELDS),
+    values = list(rows.values(*EDITOR_FIELDS))
+    outline = Outline(frozenset(), "") if tasks is not None else _outline(request, project, values)
+    html = editor_rows(
+        values,
         project,
         predecessors=selectors.predecessors_text(
             project=project, user=user, tasks=tasks, french=french()
@@ -90,7 +146,9 @@ def _rows(
         own_tasks=own,
         invalid=invalid,
         oob=tasks is not None,
+        collapsed=outline.collapsed,
     )
+    return html, outline
 
 
 def _answer(
@@ -204,12 +262,14 @@ def _version(request: HttpRequest) -> int | None:
 @require_GET
 def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_get(user=request.user, pk=pk)
+    rows, outline = _grid(request, project)
     return render(
         request,
         "planning/plan.html",
         {
             "project": project,
-            "rows": _rows(request, project),
+            "rows": rows,
+            "outline": outline,
             "role": role_of(request.user, project),
             "can_edit": can_edit(request.user, project),
         },

@@ -74,10 +74,12 @@ def editor_rows(
     own_tasks: Collection[int] = (),
     invalid: Mapping[tuple[int, str], str] | None = None,
     oob: bool = False,
+    collapsed: Collection[int] = (),
 ) -> SafeString:
     """``<tr>`` per task, one ``<input>`` per editable cell. ``invalid``: (task pk, field)
     -> the text the user typed, shown again and flagged. ``oob``: each row swapped out of
-    band (htmx), in place of the row with its id."""
+    band (htmx), in place of the row with its id. ``collapsed``: the summaries shown
+    folded (every row, in outline order: the rows under them are rendered ``hidden``)."""
     sizes = _sizes(project)
     per_day = project.minutes_per_day
     invalid = invalid or {}
@@ -93,9 +95,17 @@ def editor_rows(
     }
     swap = ' hx-swap-oob="true"' if oob else ""
     out = []
+    under = 0  # outline level of the folded summary whose subtree this is (0: none)
     for t in rows:
         pk = t["pk"]
         summary = t["is_summary"]
+        level = t["outline_level"]
+        if under and level <= under:
+            under = 0
+        hidden = " hidden" if under else ""
+        folded = summary and pk in collapsed
+        if folded and not under:
+            under = level
         if summary:
             duration = days_text(t["scheduled_duration"], per_day)
             percent = t["rolled_percent"]
@@ -118,6 +128,7 @@ def editor_rows(
                 ("critical", t["critical"]),
                 ("milestone", t["is_milestone"]),
                 ("constrained", t["constraint_type"] != 0),
+                ("collapsed", folded),
             )
             if on
         )
@@ -138,7 +149,7 @@ def editor_rows(
             if field == "name":
                 toggle = f' role="button" title="{escape(labels["toggle"])}"' if summary else ""
                 cells.append(
-                    f'<td class="name" style="--level:{max(0, t["outline_level"] - 1)}">'
+                    f'<td class="name" style="--level:{max(0, level - 1)}">'
                     f'<span class="kind"{toggle}></span>{cell}</td>'
                 )
             else:
@@ -146,7 +157,7 @@ def editor_rows(
         code = escape(t["wbs_code"] or t["outline_number"])
         out.append(
             f'<tr id="task-{pk}" data-pk="{pk}" data-version="{t["version"]}"'
-            f' data-level="{t["outline_level"]}" class="{classes}"{swap}>'
+            f' data-level="{level}" class="{classes}"{swap}{hidden}>'
             f'<td class="wbs" title="{code}">{code}</td>{"".join(cells)}</tr>'
         )
     return mark_safe("".join(out))  # every value above is escaped

@@ -185,38 +185,39 @@
   }
 
   // -- outline: summaries collapsed and expanded (MS Project's "Show subtasks" and
-  // "Outline level"), remembered per project in this browser. Above LARGE rows the
-  // editor opens on outline level 2 until the user chooses: the Gantt draws the rows
-  // shown only, so a plan of thousands of tasks opens and redraws in a fraction of the
-  // time. -----------------------------------------------------------------------------
-  const LARGE = 2000;
-  const outlineKey = `jalon.outline.${ds.project}`;
+  // "Outline level"), remembered per project in a cookie the server reads, so that the
+  // rows folded come hidden (a plan of more than 2,000 tasks opens on outline level 2
+  // until the user chooses: the page then lays out and draws the rows shown only). -----
+  const outlineCookie = `jalon_outline_${ds.project}`;
   let collapsed = new Set();
   let outlineLevel = "";
 
-  function loadOutline(rowCount) {
+  function loadOutline() {
     let saved = null;
     try {
-      saved = JSON.parse(localStorage.getItem(outlineKey) || "null");
+      saved = JSON.parse(ds.outline || "null");
     } catch (e) {
       saved = null;
     }
     if (saved) {
-      collapsed = new Set(saved.collapsed || []);
+      collapsed = new Set((saved.collapsed || []).map(String));
       outlineLevel = saved.level || "";
-    } else if (rowCount > LARGE) {
-      showLevel("2", false);
     }
     const select = document.getElementById("outline-level");
     if (select) select.value = outlineLevel;
   }
 
   function saveOutline() {
-    try {
-      localStorage.setItem(outlineKey, JSON.stringify({ collapsed: [...collapsed], level: outlineLevel }));
-    } catch (e) {
-      // private browsing: the outline is not remembered
+    // a level needs no list: the server folds the summaries at that level itself; a
+    // cookie holds about 4 kB: past that, the first summaries folded are kept
+    const pks = outlineLevel ? [] : [...collapsed];
+    let value = JSON.stringify({ collapsed: pks, level: outlineLevel });
+    while (value.length > 3000 && pks.length) {
+      pks.splice(Math.floor(pks.length / 2));
+      value = JSON.stringify({ collapsed: pks, level: outlineLevel });
     }
+    const path = location.pathname.replace(/plan\/.*$/, "");
+    document.cookie = `${outlineCookie}=${encodeURIComponent(value)}; path=${path}; max-age=31536000; SameSite=Lax`;
   }
 
   // collapse every summary at level ``level`` or deeper ("": expand all)
@@ -746,7 +747,7 @@
 
   function init() {
     configureHtmx();
-    loadOutline(document.querySelectorAll("#wbs-body tr[data-pk]").length);
+    loadOutline();
     applyOutline();
     bindOutline();
     bindGrid();
