@@ -49,21 +49,6 @@ def _sizes(project: Project) -> dict[str, int]:
     }
 
 
-def _input(
-    field: str, value: str, label: str, *, readonly: bool, invalid: str | None, extra: str = ""
-) -> str:
-    attrs = f' class="cell {extra}"' if extra else ' class="cell"'
-    if readonly:
-        attrs += " readonly"
-    if invalid is not None:
-        value = invalid
-        attrs += ' aria-invalid="true"'
-    return (
-        f'<input name="{field}" value="{escape(value)}" aria-label="{escape(label)}"'
-        f' autocomplete="off"{attrs}>'
-    )
-
-
 def editor_rows(
     rows: Iterable[Mapping[str, Any]],
     project: Project,
@@ -91,9 +76,17 @@ def editor_rows(
         "predecessors": _("Predecessors"),
         "resources": _("Resources"),
         "percent_complete": _("% complete"),
-        "toggle": _("Show or hide the subtasks"),
     }
+    # what every row's cells share, escaped once (thousands of rows)
+    tail = {
+        field: f' aria-label="{escape(label)}" autocomplete="off" class="cell'
+        + (" num" if field in ("duration", "percent_complete") else "")
+        + '"'
+        for field, label in labels.items()
+    }
+    toggle = f' role="button" title="{escape(_("Show or hide the subtasks"))}"'
     swap = ' hx-swap-oob="true"' if oob else ""
+    durations: dict[tuple[Any, ...], str] = {}  # the same durations recur: text them once
     out = []
     under = 0  # outline level of the folded summary whose subtree this is (0: none)
     for t in rows:
@@ -107,16 +100,21 @@ def editor_rows(
         if folded and not under:
             under = level
         if summary:
-            duration = days_text(t["scheduled_duration"], per_day)
+            key: tuple[Any, ...] = (t["scheduled_duration"],)
+            if key not in durations:
+                durations[key] = days_text(t["scheduled_duration"], per_day)
             percent = t["rolled_percent"]
         else:
-            duration = duration_text(t["duration"], t["duration_unit"], t["elapsed"], **sizes)
+            key = (t["duration"], t["duration_unit"], t["elapsed"])
+            if key not in durations:
+                durations[key] = duration_text(*key, **sizes)
             percent = t["percent_complete"]
+        start, finish = t["start"], t["finish"]
         values = {
             "name": t["name"],
-            "duration": duration,
-            "start": t["start"].strftime("%Y-%m-%d") if t["start"] else "",
-            "finish": t["finish"].strftime("%Y-%m-%d") if t["finish"] else "",
+            "duration": durations[key],
+            "start": start.isoformat()[:10] if start else "",
+            "finish": finish.isoformat()[:10] if finish else "",
             "predecessors": predecessors.get(pk, ""),
             "resources": resources.get(pk, ""),
             "percent_complete": f"{percent:.0f}",
@@ -137,20 +135,17 @@ def editor_rows(
             readonly = not can_edit or (summary and field in ("duration", "start", "finish"))
             if field == "percent_complete" and pk in own_tasks and not summary:
                 readonly = False
-            extra = "num" if field in ("duration", "percent_complete") else ""
-            cell = _input(
-                field,
-                values[field],
-                labels[field],
-                readonly=readonly,
-                invalid=invalid.get((pk, field)),
-                extra=extra,
-            )
+            value = values[field]
+            flags = " readonly" if readonly else ""
+            typed = invalid.get((pk, field)) if invalid else None
+            if typed is not None:
+                value = typed
+                flags += ' aria-invalid="true"'
+            cell = f'<input name="{field}" value="{escape(value)}"{tail[field]}{flags}>'
             if field == "name":
-                toggle = f' role="button" title="{escape(labels["toggle"])}"' if summary else ""
                 cells.append(
                     f'<td class="name" style="--level:{max(0, level - 1)}">'
-                    f'<span class="kind"{toggle}></span>{cell}</td>'
+                    f'<span class="kind"{toggle if summary else ""}></span>{cell}</td>'
                 )
             else:
                 cells.append(f'<td class="c-{field}">{cell}</td>')
