@@ -291,3 +291,22 @@ def test_a_plan_too_far_behind_is_read_again(
     committed(edit(pks[6], admin, duration=1440))
     assert full_loads == [project.pk] * 3
     assert_same_as_full_reload(project)
+
+
+def test_plans_kept_are_bounded_by_their_tasks(
+    admin: Any,
+    full_loads: list[int],
+    committed: Callable[[Callable[[], Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over ``MAX_TASKS`` tasks kept, the least recently scheduled plan goes first."""
+    monkeypatch.setattr(plancache, "MAX_TASKS", 50)
+    projects = [project_import(plan=chain(20), user=admin) for _ in range(3)]
+    for project in projects:  # 24 rows each: the third pushes the first out
+        committed(edit(leaves(project)[2], admin, duration=960))
+    for project in projects:
+        committed(edit(leaves(project)[3], admin, duration=960))
+    # the first project was read again, and then pushed the second one out, and so on
+    assert full_loads == [p.pk for p in projects] * 2
+    committed(edit(leaves(projects[2])[4], admin, duration=960))
+    assert len(full_loads) == 6  # the last one scheduled is still kept

@@ -27,7 +27,10 @@ from django.db import connection, transaction
 from jalon.web.planning.mapping import LoadedPlan
 from jalon.web.planning.models import PlanChange
 
-SIZE = 8  # projects kept per process (a 5,000-task plan holds a few megabytes)
+#: Tasks kept per process, over all the plans kept (a 5,000-task plan holds a few
+#: megabytes): a portfolio of many small projects keeps them all, and the least recently
+#: scheduled plans go first.
+MAX_TASKS = 60_000
 
 #: Revisions whose changes are kept per project: a process more than this behind reads
 #: the whole plan.
@@ -60,8 +63,10 @@ def keep_on_commit(project_pk: int, revision: int, loaded: LoadedPlan) -> None:
         with _lock:
             _plans.pop(key, None)
             _plans[key] = (revision, loaded)
-            while len(_plans) > SIZE:
-                _plans.popitem(last=False)
+            kept = sum(len(plan.tasks) for _revision, plan in _plans.values())
+            while kept > MAX_TASKS and len(_plans) > 1:
+                _revision, oldest = _plans.popitem(last=False)[1]
+                kept -= len(oldest.tasks)
 
     transaction.on_commit(keep)
 
