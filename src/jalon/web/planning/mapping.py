@@ -524,6 +524,7 @@ def reload_tasks(
         loaded.tasks[i].active = bool(r[15])
         loaded.tasks[i].percent_complete = r[16]
     previous = loaded.written
+    stale: set[int] = set()  # positions of the rows another process wrote since
     if written is None or written:
         stored = _stored_computed(project, None if written is None else list(written))
         if written is None and len(stored) != len(loaded.tasks):
@@ -533,14 +534,15 @@ def reload_tasks(
             if i is None:
                 return None
             loaded.tasks[i].computed = values
-        # rows the schedule last written here did not cover: compare every row
-        previous = None if written is None else previous
+            stale.add(i)
+        if written is None:
+            previous = None  # every row may differ from what this process wrote
     return LoadedPlan(
         plan=plan.replace(tasks=tuple(tasks)),
         tasks=loaded.tasks,
         calendar_names=names,
         written=previous,
-        stale=frozenset(position[pk] for pk in written) if written and previous else frozenset(),
+        stale=frozenset(stale) if previous is not None else frozenset(),
     )
 
 

@@ -804,11 +804,11 @@ def _other_projects_load(
     query)."""
     import numpy as np
 
+    from jalon.engine.calendar import from_minutes, to_minutes
     from jalon.engine.leveling.analysis import spans_load
 
     row_of = {r.uid: k for k, r in enumerate(resources)}
-    first = dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(bounds[0]))
-    last = dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(bounds[-1]))
+    first, last = from_minutes(bounds[0]), from_minutes(bounds[-1])
     spans = list(
         Assignment.objects.filter(
             resource_id__in=list(row_of),
@@ -823,17 +823,12 @@ def _other_projects_load(
         .exclude(project__status__in=[Project.Status.DONE, Project.Status.CANCELLED])
         .values_list("resource_id", "units", "task__start", "task__finish")
     )
-    epoch = dt.datetime(1970, 1, 1)
-
-    def minutes(value: dt.datetime) -> int:
-        return int((value - epoch).total_seconds()) // 60
-
     return spans_load(
         calendars,
         bounds,
         tuple(resources),
         np.array([row_of[s[0]] for s in spans], dtype=np.int64),
         np.array([s[1] for s in spans], dtype=np.float64),
-        np.array([minutes(s[2]) for s in spans], dtype=np.int64),
-        np.array([minutes(s[3]) for s in spans], dtype=np.int64),
+        np.array([to_minutes(s[2]) for s in spans], dtype=np.int64),
+        np.array([to_minutes(s[3]) for s in spans], dtype=np.int64),
     )

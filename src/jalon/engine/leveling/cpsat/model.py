@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from jalon.engine.leveling.rcpsp import InfeasibleError, Rcpsp
@@ -181,12 +182,7 @@ def exclusion_cliques(problem: Rcpsp) -> list[list[int]]:
     uses = np.asarray((dem > 0).any(axis=1), dtype=bool)
     conflict = np.asarray(((dem[:, None, :] + dem[None, :, :]) > caps).any(axis=2), dtype=bool)
     conflict &= uses[:, None] & uses[None, :]
-    ordered = np.zeros((n, n), dtype=bool)
-    for i in reversed(p.topological_order):
-        for j, lag in p.successors[i]:
-            if lag >= p.durations[i]:
-                ordered[i, j] = True
-                ordered[i] |= ordered[j]
+    ordered = _ordered_after(p)
     exclude = conflict | ordered | ordered.T
     exclude &= live[:, None] & live[None, :]
     np.fill_diagonal(exclude, False)
@@ -216,6 +212,19 @@ def exclusion_cliques(problem: Rcpsp) -> list[list[int]]:
     return out
 
 
+def _ordered_after(p: Rcpsp) -> npt.NDArray[np.bool_]:
+    """``[i, k]``: task ``k`` cannot start before task ``i`` ends (a chain of arcs whose
+    lags cover their predecessors' durations; only those order two tasks in time)."""
+    n = p.n_tasks
+    after = np.zeros((n, n), dtype=bool)
+    for i in reversed(p.topological_order):
+        for j, lag in p.successors[i]:
+            if lag >= p.durations[i]:
+                after[i, j] = True
+                after[i] |= after[j]
+    return after
+
+
 #: Heads and tails need an n x n reachability matrix; pairwise lags an n^3 product and an
 #: n x n longest-path table: both are skipped on large plans (memory and time).
 MAX_ENERGETIC_TASKS = 2_000
@@ -239,14 +248,7 @@ def energetic_bounds(
     constant = [r for r in constant if p.capacities[r] > 0]
     if not n or not constant or not p.precedences or n > MAX_ENERGETIC_TASKS:
         return zero, list(p.tails), []
-    # reach[i, k]: k is a (transitive) successor of i; only arcs of positive lag order
-    # two tasks in time, so the others do not count for "between"
-    reach = np.zeros((n, n), dtype=bool)
-    for i in reversed(p.topological_order):
-        for j, lag in p.successors[i]:
-            if lag >= p.durations[i]:
-                reach[i, j] = True
-                reach[i] |= reach[j]
+    reach = _ordered_after(p)
     d = np.asarray(p.durations, dtype=np.int64)
     work = d[:, None] * p.demand_matrix[:, constant]  # (n, k)
     caps = np.asarray([p.capacities[r] for r in constant], dtype=np.int64)

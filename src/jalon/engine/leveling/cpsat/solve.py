@@ -18,16 +18,14 @@ NUM_WORKERS = 2
 #: The heuristic budget (task placements) spent on the warm start before CP-SAT runs.
 HINT_BUDGET = 4_000
 
-#: From this many tasks on, with a time limit, the genetic search runs beside CP-SAT
-#: for ``GENETIC_SHARE`` of the time limit, before the neighbourhood search.
-LARGE = 50
-GENETIC_SHARE = 0.5
-
-#: Below this many tasks every worker goes to CP-SAT's own search, no side search: there
-#: the warm start or CP-SAT soon finds the optimum and what is left is to prove it, which
-#: two CP-SAT workers do better than one (3 more of the 9 j30 instances one worker left
-#: unproven in 10 s).
+#: From this many tasks on, with two workers and a time limit, one worker proves while
+#: the other thread searches: the genetic search for ``GENETIC_SHARE`` of the time
+#: limit, then the neighbourhood search. Below it every worker goes to CP-SAT's own
+#: search: the warm start or CP-SAT soon finds the optimum and what is left is to prove
+#: it, which two CP-SAT workers do better than one (3 more of the 9 j30 instances one
+#: worker left unproven in 10 s).
 SMALL = 50
+GENETIC_SHARE = 0.5
 
 
 def solve_optimal(
@@ -91,7 +89,7 @@ def solve_optimal(
                 solver.stop_search()  # nothing left to prove
 
         start_from = list(hint)
-        if heuristic is not None and problem.n_tasks >= LARGE:
+        if heuristic is not None:
             # CP-SAT's neighbourhoods gain slowly on large problems at first, the genetic
             # search faster; it holds Python's lock, CP-SAT works on the other core
             share = max(0.0, t0 + GENETIC_SHARE * (until - t0) - time.perf_counter())

@@ -307,6 +307,7 @@
     else if (redraw || relinked || (changed.length && !updateBars(changed))) drawGantt();
   }
 
+  // "2027-03-01 08:00" (the Gantt JSON's dates) as a local Date
   function parseStamp(text) {
     return new Date(text.replace(" ", "T"));
   }
@@ -589,7 +590,7 @@
     const { task, start, end } = dragged;
     const old = tasks.find((t) => t.id === task.id);
     if (!old) return;
-    const oldStart = new Date(old.start.replace(" ", "T"));
+    const oldStart = parseStamp(old.start);
     const moved = Math.abs(start - oldStart) > 60 * 60 * 1000;
     // the day only: the server keeps the task's time of day
     post(
@@ -618,7 +619,7 @@
     for (const t of tasks) {
       const wrap = wraps.get(t.id);
       const bar = wrap && wrap.querySelector(".bar");
-      const ms = new Date(t.end.replace(" ", "T")) - new Date(t.start.replace(" ", "T"));
+      const ms = parseStamp(t.end) - parseStamp(t.start);
       if (bar && ms > 0) {
         const w = Number(bar.getAttribute("width"));
         if (w > 0) return w / ms;
@@ -655,8 +656,8 @@
     wrap.dataset.pk = t.pk;
     wrap.setAttribute("data-critical", t.critical ? "true" : "false");
     if (t.baseline_start && t.baseline_end && k) {
-      const bx = x + (new Date(t.baseline_start.replace(" ", "T")) - new Date(t.start.replace(" ", "T"))) * k;
-      const bw = Math.max(2, (new Date(t.baseline_end.replace(" ", "T")) - new Date(t.baseline_start.replace(" ", "T"))) * k);
+      const bx = x + (parseStamp(t.baseline_start) - parseStamp(t.start)) * k;
+      const bw = Math.max(2, (parseStamp(t.baseline_end) - parseStamp(t.baseline_start)) * k);
       svgEl("rect", { class: "baseline-bar", x: bx, y: y + h + 1, width: bw, height: 4, rx: 1 }, wrap.querySelector(".bar-group") || wrap);
     }
     if (t.kind === "milestone") {
@@ -675,7 +676,7 @@
     const t = tasks.find((x) => wraps.has(x.id) && wraps.get(x.id).querySelector(".bar"));
     if (!k || !t) return;
     const bar = wraps.get(t.id).querySelector(".bar");
-    const x = Number(bar.getAttribute("x")) + (Date.now() - new Date(t.start.replace(" ", "T"))) * k;
+    const x = Number(bar.getAttribute("x")) + (Date.now() - parseStamp(t.start)) * k;
     const width = Number(svg.getAttribute("width")) || svg.getBBox().width;
     if (x < 0 || x > width) return;
     svgEl("line", { class: "today-line", x1: x, x2: x, y1: 0, y2: svg.getAttribute("height") || 2000 }, svg.querySelector(".jalon-layer"));
